@@ -1,0 +1,72 @@
+use serde::{Deserialize, Serialize};
+
+use crate::{AccountRef, Language};
+
+/// `POST /widget/session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WidgetSessionRequest {
+    pub token: String,
+}
+
+/// `201` answer of `POST /widget/session`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WidgetSession {
+    pub session_token: String,
+    pub expires_in: u64,
+    pub flow: FlowInfo,
+}
+
+/// What the widget needs to know about its flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FlowInfo {
+    pub id: String,
+    pub language: Language,
+    pub accounts: Vec<AccountRef>,
+    pub account_types: Option<Vec<String>>,
+    pub allow_multi_selection: bool,
+    pub sync_period: i64,
+    pub save_secrets_allowed: bool,
+    /// Set when the integrator named a provider or a prefilled IBAN resolved to one.
+    pub provider_id: Option<String>,
+}
+
+/// `POST /widget/complete`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompleteRequest {
+    pub account_ids: Vec<String>,
+}
+
+/// `POST /widget/fail`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FailRequest {
+    pub error: String,
+}
+
+/// How a flow ends: the widget navigates to `redirect` with `query` appended, or, in an
+/// iframe, posts `{"link": redirect, "query": query}` to the parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FinishRedirect {
+    pub redirect: String,
+    pub query: FinishQuery,
+}
+
+/// The query parameters of the final redirect. Values are strings, as they travel in a URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FinishQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    pub success: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}

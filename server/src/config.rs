@@ -1,0 +1,57 @@
+//! Server configuration: defaults, overridden by `KONTOLINK_*` environment variables and
+//! command-line flags (clap reads both, see [`crate::cli`]).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything `serve` needs. `Default` is the contract's zero-configuration start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// The base URL the widget is reached at; `location` links start with it.
+    /// `None`: derived from `listen`.
+    pub public_url: Option<String>,
+    /// The built widget (`trunk build --release` output).
+    pub widget_dir: PathBuf,
+    /// Registers the demo client `demo` / `demo-secret`.
+    pub demo: bool,
+    pub lifetimes: Lifetimes,
+}
+
+/// Token lifetimes (contract §3).
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub flow_token: Duration,
+    pub widget_session: Duration,
+    pub authorization_code: Duration,
+    pub access_token: Duration,
+    pub refresh_token: Duration,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes {
+            flow_token: Duration::from_secs(30 * 60),
+            widget_session: Duration::from_secs(60 * 60),
+            authorization_code: Duration::from_secs(60 * 60),
+            access_token: Duration::from_secs(60 * 60),
+            refresh_token: Duration::from_secs(90 * 24 * 60 * 60),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://./data/kontolink.db".to_owned(),
+            public_url: None,
+            widget_dir: PathBuf::from("dist"),
+            demo: false,
+            lifetimes: Lifetimes::default(),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    /// The base URL links are built from, without a trailing slash.
+    pub public_url: Arc<str>,
+}

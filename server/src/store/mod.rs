@@ -1,0 +1,46 @@
+//! Storage behind one trait. SQLite (default, embedded) implements it now; a PostgreSQL
+//! implementation is selected by a `postgres://` URL. One test suite runs against every backend.
+
+mod error;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+
+/// Everything the server keeps. Each method is one atomic unit of work.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The database answers (for `/healthz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Opens (creating and migrating if needed) the database named by `url`.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Err(StoreError::Unsupported(
+            "the PostgreSQL backend is not built yet".into(),
+        ))
+    } else {
+        Err(StoreError::Unsupported(format!(
+            "database URL must start with sqlite:// or postgres://, got {}",
+            redact(url)
+        )))
+    }
+}
+
+/// A database URL without its password, for logs and error messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -7,17 +7,31 @@
 //! assert_eq!(health.status, "ok");
 //! ```
 
+mod accesses;
+mod accounts;
+mod catalog;
+mod challenges;
 mod error;
+mod events;
 mod flows;
 mod health;
 mod session;
+mod syncs;
 mod token;
 
+pub use accesses::{Access, AccessList, CreateAccessRequest};
+pub use accounts::{Account, AccountList, Balance, Transaction, TransactionList};
+pub use catalog::{AccessMethod, CredentialField, Provider, ProviderList};
+pub use challenges::{
+    AuthMethod, Challenge, ChallengeFormat, ChallengeList, ChallengeResponse, ChallengeType,
+};
 pub use error::{ErrorBody, ErrorDetail, OAuthError};
+pub use events::{Event, EventList};
 pub use flows::{AccessLocation, AccountRef, Language, OnetimeAccessRequest, OngoingAccessRequest};
 pub use health::Health;
 pub use session::{
     CompleteRequest, FailRequest, FinishQuery, FinishRedirect, FlowInfo, WidgetSession,
     WidgetSessionRequest,
 };
+pub use syncs::{Sync, SyncList, SyncRequest, SyncScope, SyncStatus};
 pub use token::TokenResponse;

@@ -1,0 +1,85 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Challenge, ErrorDetail};
+
+/// The states of a sync. `QUEUED → RUNNING ⇄ AWAIT_AUTH → COMPLETED | FAILED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SyncStatus {
+    Queued,
+    Running,
+    AwaitAuth,
+    Completed,
+    Failed,
+}
+
+impl SyncStatus {
+    /// A finished sync never changes again.
+    pub fn is_final(self) -> bool {
+        matches!(self, SyncStatus::Completed | SyncStatus::Failed)
+    }
+}
+
+/// `ACCOUNTS` (also adds new provider accounts to the access) or `TRANSACTIONS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SyncScope {
+    Accounts,
+    Transactions,
+}
+
+/// Body of `POST /rest/accesses/{id}/syncs` and `POST /rest/syncs`; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save_secrets: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_notifications: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<SyncScope>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse_auth_method: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse_auth_medium: Option<bool>,
+    /// Present = the end-user is present (does not count against the PSD2 limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psu_ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_period: Option<i64>,
+}
+
+/// One synchronization of one access.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Sync {
+    pub id: String,
+    pub access_id: String,
+    pub status: SyncStatus,
+    pub scope: Vec<SyncScope>,
+    /// The open challenge while `AWAIT_AUTH`.
+    pub challenge: Option<Challenge>,
+    pub error: Option<ErrorDetail>,
+    /// What the engine is doing right now (e.g. `LOGIN`, `FETCH_ACCOUNTS`), for progress display.
+    pub step: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncList {
+    pub syncs: Vec<Sync>,
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, the server's tests (SQLite and PostgreSQL), the
+# widget's wasm-bindgen tests in headless Chromium, and the browser end-to-end tests
+# against a real server. Does all set-up itself (scripts/setup.sh). Exits non-zero on the
+# first failure.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$root"
+
+"$root/scripts/setup.sh"
+load_toolchain
+
+log "formatting (cargo fmt --check)"
+cargo +stable fmt --all -- --check
+
+log "lints (clippy, warnings are errors)"
+cargo +stable clippy -p kontolink-api -p kontolink-server --all-targets --locked -- -D warnings
+if [ "$KONTOLINK_WASM_TOOLCHAIN" = "stable" ]; then
+  cargo +stable clippy -p kontolink-widget --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+else
+  # Debian's toolchain has no clippy; the widget also compiles natively, so lint it there.
+  cargo +stable clippy -p kontolink-widget --all-targets --locked -- -D warnings
+fi
+
+log "server and wire-type tests"
+cargo test -p kontolink-api -p kontolink-server --locked
+
+log "widget tests (wasm-bindgen-test in headless Chromium)"
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 \
+  "${wasm_env[@]}" cargo test -p kontolink-widget --target wasm32-unknown-unknown --locked
+
+build_widget
+log "building the server for the end-to-end tests"
+cargo build -p kontolink-server --locked
+
+log "browser end-to-end tests (playwright-core + Chromium against a real server)"
+KONTOLINK_SERVER_BIN="$root/target/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
+  npm --prefix "$root/tests/e2e" test
+
+log "all tests passed"

@@ -1,0 +1,32 @@
+// The first vertical thread: the server serves the built widget, the widget reads ?token=,
+// calls the server through its typed client and renders what came back.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openBrowser } from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the widget opened without a token explains that the link is incomplete', async () => {
+  const { page } = browser;
+  await page.goto(`${server.base}/`);
+  await page.getByTestId('error-missing-token').waitFor({ timeout: 15_000 });
+  assert.deepEqual(browser.consoleErrors, []);
+});
+
+test('a token the server does not know shows the used-or-expired link page and leaves the address bar', async () => {
+  const { page } = browser;
+  await page.goto(`${server.base}/?token=this-token-was-never-issued`);
+  await page.getByTestId('error-link-invalid').waitFor({ timeout: 15_000 });
+  assert.equal(new URL(page.url()).search, '', 'the token must leave the address bar');
+  await browser.screenshot('error-link-invalid');
+});

@@ -17,6 +17,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod metrics;
 pub mod startup;
 pub mod state;
 pub mod store;

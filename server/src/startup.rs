@@ -35,6 +35,7 @@ impl Application {
             store,
             config: Arc::new(config),
             public_url: public_url.into(),
+            metrics: crate::metrics::Metrics::new(),
         };
         Ok(Application { listener, state })
     }

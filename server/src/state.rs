@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -11,4 +12,5 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The base URL links are built from, without a trailing slash.
     pub public_url: Arc<str>,
+    pub metrics: Metrics,
 }

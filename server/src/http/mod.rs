@@ -2,6 +2,7 @@
 
 pub mod error;
 mod health;
+mod metrics;
 mod widget;
 
 use axum::Router;
@@ -19,9 +20,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(metrics::router())
         .fallback_service(widget::service(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_requests,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

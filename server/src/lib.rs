@@ -16,6 +16,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod domain;
 pub mod http;
 pub mod startup;
 pub mod state;

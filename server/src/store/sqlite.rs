@@ -1,6 +1,11 @@
 //! The embedded default backend: one SQLite file in WAL mode, `synchronous=FULL` so that a
 //! committed token rotation survives a power cut.
 
+mod clients;
+mod codec;
+mod flows;
+mod tokens;
+
 use std::str::FromStr;
 use std::time::Duration;
 

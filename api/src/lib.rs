@@ -20,4 +20,4 @@ pub use session::{
     CompleteRequest, FailRequest, FinishQuery, FinishRedirect, FlowInfo, WidgetSession,
     WidgetSessionRequest,
 };
-pub use token::TokenResponse;
+pub use token::{TokenRequest, TokenResponse};

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod domain;
 pub mod http;

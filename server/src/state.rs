@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::http::rate_limit::RateLimiter;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -11,4 +12,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The base URL links are built from, without a trailing slash.
     pub public_url: Arc<str>,
+    /// Per-client and per-flow request budgets.
+    pub limits: Arc<RateLimiter>,
 }

@@ -34,4 +34,4 @@ pub use session::{
     WidgetSessionRequest,
 };
 pub use syncs::{Sync, SyncList, SyncRequest, SyncScope, SyncStatus};
-pub use token::TokenResponse;
+pub use token::{TokenRequest, TokenResponse};

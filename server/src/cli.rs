@@ -4,8 +4,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::clients::{NewClientSpec, register};
 use crate::config::Config;
 use crate::startup::Application;
 
@@ -95,8 +97,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await
         }
         Command::Client(ClientCommand::Create(args)) => {
-            let _ = args;
-            anyhow::bail!("client create is not implemented yet")
+            let store = crate::store::connect(&args.database.database_url)
+                .await
+                .with_context(|| {
+                    format!(
+                        "opening database {}",
+                        crate::store::redact(&args.database.database_url)
+                    )
+                })?;
+            let spec = NewClientSpec {
+                name: args.name,
+                redirect_uris: args.redirect_uris,
+                frame_origins: args.frame_origins,
+                notification_uri: args.notification_uri,
+            };
+            let credentials = register(store.as_ref(), spec).await?;
+            let json = serde_json::json!({
+                "client_id": credentials.client_id.as_str(),
+                "client_secret": credentials.client_secret.expose(),
+            });
+            println!("{json}");
+            Ok(())
         }
     }
 }

@@ -19,6 +19,7 @@ pub struct Config {
     /// Registers the demo client `demo` / `demo-secret`.
     pub demo: bool,
     pub lifetimes: Lifetimes,
+    pub rate_limits: RateLimits,
 }
 
 /// Token lifetimes (contract §3).
@@ -52,6 +53,44 @@ impl Default for Config {
             widget_dir: PathBuf::from("dist"),
             demo: false,
             lifetimes: Lifetimes::default(),
+            rate_limits: RateLimits::default(),
+        }
+    }
+}
+
+/// A token bucket: `burst` requests at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    pub burst: u32,
+    pub per_second: f64,
+}
+
+/// Rate limits of contract §8.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// `POST /auth/token`, per client.
+    pub token_per_client: RateLimit,
+    /// `POST /onetime/access` and `/ongoing/access`, per client.
+    pub access_per_client: RateLimit,
+    /// Requests with one widget session, per flow.
+    pub widget_per_flow: RateLimit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            token_per_client: RateLimit {
+                burst: 100,
+                per_second: 20.0,
+            },
+            access_per_client: RateLimit {
+                burst: 100,
+                per_second: 20.0,
+            },
+            widget_per_flow: RateLimit {
+                burst: 120,
+                per_second: 5.0,
+            },
         }
     }
 }

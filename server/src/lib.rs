@@ -15,7 +15,9 @@
 //! ```
 
 pub mod cli;
+pub mod clients;
 pub mod config;
+pub mod domain;
 pub mod http;
 pub mod metrics;
 pub mod startup;

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::http;
+use crate::http::rate_limit::RateLimiter;
 use crate::state::AppState;
 use crate::store;
 
@@ -33,10 +34,20 @@ impl Application {
             .to_owned();
         let state = AppState {
             store,
-            config: Arc::new(config),
             public_url: public_url.into(),
             metrics: crate::metrics::Metrics::new(),
+            limits: Arc::new(RateLimiter::new(
+                config.rate_limits.token_per_client,
+                config.rate_limits.access_per_client,
+                config.rate_limits.widget_per_flow,
+            )),
+            config: Arc::new(config),
         };
+        if state.config.demo {
+            crate::clients::ensure_demo_client(state.store.as_ref(), &state.public_url)
+                .await
+                .context("registering the demo client")?;
+        }
         Ok(Application { listener, state })
     }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::http::rate_limit::RateLimiter;
 use crate::metrics::Metrics;
 use crate::store::Store;
 
@@ -13,4 +14,6 @@ pub struct AppState {
     /// The base URL links are built from, without a trailing slash.
     pub public_url: Arc<str>,
     pub metrics: Metrics,
+    /// Per-client and per-flow request budgets.
+    pub limits: Arc<RateLimiter>,
 }

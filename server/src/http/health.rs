@@ -10,7 +10,20 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz))
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz))]
+pub struct HealthApi;
+
 /// `GET /healthz`: `200 {"status": "ok"}` when the database answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, body = Health),
+        (status = 500, description = "The database does not answer", body = kontolink_api::ErrorBody),
+    )
+)]
 async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state.store.ping().await?;
     Ok(Json(Health {

@@ -1,9 +1,19 @@
 //! The HTTP edge: one module per resource, each with its own `router()`.
 
+pub mod bearer;
+pub mod client_auth;
 pub mod error;
+mod flows;
 mod health;
+pub mod json;
 mod metrics;
+pub mod openapi;
+pub mod rate_limit;
+mod token;
+mod token_body;
 mod widget;
+mod widget_page;
+mod widget_session;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -21,6 +31,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(metrics::router())
+        .merge(openapi::router())
+        .merge(flows::router())
+        .merge(widget_session::router())
+        .merge(token::router())
+        .merge(widget_page::router())
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback_service(widget::service(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))
@@ -30,4 +46,14 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `405` in our error format (axum's default has no body).
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        1000,
+        "Method not allowed",
+        "this endpoint does not support this HTTP method",
+    )
 }

@@ -1,19 +1,25 @@
 //! Storage behind one trait. SQLite (default, embedded) implements it now; a PostgreSQL
 //! implementation is selected by a `postgres://` URL. One test suite runs against every backend.
 
+mod clients;
 mod error;
+mod flows;
 mod sqlite;
+mod tokens;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use clients::{ClientRecord, ClientStore};
 pub use error::StoreError;
+pub use flows::{FlowEnd, FlowRecord, FlowStore, NewAuthorizationCode, NewFlow};
 pub use sqlite::SqliteStore;
+pub use tokens::{AccessGrant, Exchange, GrantInfo, IssuedTokens, Refusal, TokenStore};
 
 /// Everything the server keeps. Each method is one atomic unit of work.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ClientStore + FlowStore + TokenStore + Send + Sync + 'static {
     /// The database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -1,6 +1,11 @@
 //! The embedded default backend: one SQLite file in WAL mode, `synchronous=FULL` so that a
 //! committed token rotation survives a power cut.
 
+mod clients;
+mod codec;
+mod flows;
+mod tokens;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -23,10 +28,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        if let Some(parent) = options.get_filename().parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)?;
-            }
+        if let Some(parent) = options.get_filename().parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

@@ -1,0 +1,148 @@
+//! Bearer authentication: [`AuthenticatedUser`] for the data API of contract §4 (an access
+//! token, or the widget's session token for its own flow's user) and [`WidgetFlow`] for the
+//! widget-session endpoints. Both count against the flow's rate limit when a widget session
+//! is used.
+
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::ApiError;
+use super::rate_limit::{Bucket, rate_limited_response};
+use crate::domain::ids::{ClientId, FlowId, GrantId, UserId};
+use crate::domain::secret_token::{SecretToken, TokenKind};
+use crate::domain::time::UnixTime;
+use crate::state::AppState;
+use crate::store::FlowRecord;
+
+/// The `Authorization: Bearer …` token, if there is one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<SecretToken> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty())
+        .then(|| SecretToken::from_presented(token))
+}
+
+/// Why a bearer request was refused.
+#[derive(Debug)]
+pub enum BearerRejection {
+    /// `401`/`1001` with `WWW-Authenticate: Bearer … error="invalid_token"`.
+    Unauthorized(&'static str),
+    RateLimited(Duration),
+    Internal(ApiError),
+}
+
+impl IntoResponse for BearerRejection {
+    fn into_response(self) -> Response {
+        match self {
+            BearerRejection::Unauthorized(description) => {
+                let mut response = ApiError::unauthorized(description).into_response();
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"kontolink\", error=\"invalid_token\""),
+                );
+                response
+            }
+            BearerRejection::RateLimited(wait) => rate_limited_response(wait),
+            BearerRejection::Internal(error) => error.into_response(),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for BearerRejection {
+    fn from(error: crate::store::StoreError) -> Self {
+        BearerRejection::Internal(error.into())
+    }
+}
+
+/// How the caller proved who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// An access token from `POST /auth/token`.
+    AccessToken { grant_id: GrantId, scope: String },
+    /// A widget session: reaches only this flow's user.
+    WidgetSession { flow_id: FlowId },
+}
+
+/// The end-user a data-API request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedUser {
+    pub user_id: UserId,
+    pub client_id: ClientId,
+    pub credential: Credential,
+}
+
+impl FromRequestParts<AppState> for AuthenticatedUser {
+    type Rejection = BearerRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(&parts.headers)
+            .ok_or(BearerRejection::Unauthorized("a Bearer token is required"))?;
+        if token
+            .expose()
+            .starts_with(TokenKind::WidgetSession.prefix())
+        {
+            let flow = widget_flow(state, &token).await?;
+            return Ok(AuthenticatedUser {
+                user_id: flow.user_id,
+                client_id: flow.client_id,
+                credential: Credential::WidgetSession { flow_id: flow.id },
+            });
+        }
+        let grant = state
+            .store
+            .access_grant(&token.hash(), UnixTime::now())
+            .await?
+            .ok_or(BearerRejection::Unauthorized(
+                "the access token is unknown, expired or revoked",
+            ))?;
+        Ok(AuthenticatedUser {
+            user_id: grant.user_id,
+            client_id: grant.client_id,
+            credential: Credential::AccessToken {
+                grant_id: grant.grant_id,
+                scope: grant.scope,
+            },
+        })
+    }
+}
+
+/// The open flow behind a live widget session (`Authorization: Bearer <session_token>`).
+#[derive(Debug, Clone)]
+pub struct WidgetFlow(pub FlowRecord);
+
+impl FromRequestParts<AppState> for WidgetFlow {
+    type Rejection = BearerRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(&parts.headers).ok_or(BearerRejection::Unauthorized(
+            "the widget session token is required as Bearer token",
+        ))?;
+        Ok(WidgetFlow(widget_flow(state, &token).await?))
+    }
+}
+
+async fn widget_flow(state: &AppState, token: &SecretToken) -> Result<FlowRecord, BearerRejection> {
+    let flow = state
+        .store
+        .flow_by_session(&token.hash(), UnixTime::now())
+        .await?
+        .ok_or(BearerRejection::Unauthorized(
+            "the widget session is unknown, expired or has ended",
+        ))?;
+    state
+        .limits
+        .check(Bucket::Flow, &flow.id.to_string())
+        .map_err(BearerRejection::RateLimited)?;
+    Ok(flow)
+}

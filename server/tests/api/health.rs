@@ -1,0 +1,52 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn healthz_answers_ok_when_the_database_answers() {
+    let app = spawn_app().await;
+    let response = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint_and_both_auth_schemes() {
+    let app = spawn_app().await;
+    let response = app.http.get(app.url("/openapi.json")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let doc: serde_json::Value = response.json().await.unwrap();
+    for (path, method) in [
+        ("/healthz", "get"),
+        ("/onetime/access", "post"),
+        ("/ongoing/access", "post"),
+        ("/widget/session", "post"),
+        ("/widget/flow", "get"),
+        ("/widget/complete", "post"),
+        ("/widget/cancel", "post"),
+        ("/widget/fail", "post"),
+        ("/auth/token", "post"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
+    }
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["basic"]["scheme"], "basic");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert!(doc["components"]["schemas"]["OnetimeAccessRequest"].is_object());
+    let token_doc = doc["paths"]["/auth/token"]["post"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        token_doc.contains("offline"),
+        "the scope difference is documented"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_an_api_path_answers_405_in_the_error_format() {
+    let app = spawn_app().await;
+    let response = app.http.get(app.url("/auth/token")).send().await.unwrap();
+    crate::helpers::assert_api_error(response, 405, 1000).await;
+}

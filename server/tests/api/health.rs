@@ -50,3 +50,28 @@ async fn a_wrong_method_on_an_api_path_answers_405_in_the_error_format() {
     let response = app.http.get(app.url("/auth/token")).send().await.unwrap();
     crate::helpers::assert_api_error(response, 405, 1000).await;
 }
+
+#[tokio::test]
+async fn metrics_count_answered_requests_in_the_prometheus_text_format() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        app.http.get(app.url("/healthz")).send().await.unwrap();
+    }
+    let response = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("kontolink_http_requests_total{")
+                && l.contains("method=\"GET\"")
+                && l.contains("status=\"2xx\"")
+        })
+        .unwrap_or_else(|| panic!("no GET 2xx counter in:\n{text}"));
+    let count: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 3.0, "three health checks counted: {line}");
+    assert!(
+        text.trim_end().ends_with("# EOF"),
+        "OpenMetrics text ends with # EOF"
+    );
+}

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openBrowser } from '../lib/browser.mjs';
+import { createOnetimeFlow } from '../lib/integrator.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
@@ -29,4 +30,16 @@ test('a token the server does not know shows the used-or-expired link page and l
   await page.getByTestId('error-link-invalid').waitFor({ timeout: 15_000 });
   assert.equal(new URL(page.url()).search, '', 'the token must leave the address bar');
   await browser.screenshot('error-link-invalid');
+});
+
+test('a fresh link opens a widget session once; opening it again shows the used-link page', async () => {
+  const { page } = browser;
+  const { location, id } = await createOnetimeFlow(server.base);
+  await page.goto(location);
+  await page.getByTestId('ready').waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByTestId('flow-id').textContent(), id);
+  assert.equal(new URL(page.url()).search, '', 'the token must leave the address bar');
+
+  await page.goto(location);
+  await page.getByTestId('error-link-invalid').waitFor({ timeout: 15_000 });
 });

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::http;
 use crate::state::AppState;
@@ -35,6 +36,7 @@ impl Application {
             store,
             config: Arc::new(config),
             public_url: public_url.into(),
+            catalog: Catalog::load(),
         };
         Ok(Application { listener, state })
     }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::store::Store;
 
@@ -11,4 +12,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The base URL links are built from, without a trailing slash.
     pub public_url: Arc<str>,
+    /// The bank catalog, parsed once at startup.
+    pub catalog: Catalog,
 }

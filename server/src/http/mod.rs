@@ -1,5 +1,6 @@
 //! The HTTP edge: one module per resource, each with its own `router()`.
 
+mod catalog;
 pub mod error;
 mod health;
 mod widget;
@@ -19,6 +20,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(catalog::router())
         .fallback_service(widget::service(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))

@@ -8,7 +8,8 @@
 //! exact name, a name prefix, the head office's city, a word of the name starting with
 //! the query, BLZ/BIC prefixes and branch cities, other names of the bank, then
 //! substrings, and last every word of the query found somewhere ("Volksbank Hamburg").
-//! Ties go to the bigger bank (more branches), then the name.
+//! Ties go to current banks before former ones ("… -alt-"), then to the bigger bank (more
+//! branches), then the name.
 
 use std::cmp::Reverse;
 
@@ -214,6 +215,11 @@ fn word_found(k: &SearchKeys, w: &str) -> bool {
         || k.bics.iter().any(|b| b.starts_with(w))
 }
 
+/// A bank merged into another one ("Volksbank Hamburg Ost-West -alt-").
+fn is_former(p: &ProviderEntry) -> bool {
+    p.name.ends_with("-alt-")
+}
+
 /// See the module documentation. `providers` and `keys` are parallel.
 pub fn search<'a>(
     providers: &'a [ProviderEntry],
@@ -241,7 +247,12 @@ pub fn search<'a>(
             .collect()
     };
     let order = |(s, p): &(u32, &ProviderEntry), (t, o): &(u32, &ProviderEntry)| {
-        (s, Reverse(p.branches), &p.name).cmp(&(t, Reverse(o.branches), &o.name))
+        (s, is_former(p), Reverse(p.branches), &p.name).cmp(&(
+            t,
+            is_former(o),
+            Reverse(o.branches),
+            &o.name,
+        ))
     };
     if hits.len() > limit {
         hits.select_nth_unstable_by(limit, order);

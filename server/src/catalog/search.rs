@@ -170,11 +170,6 @@ impl Query {
 
 fn score(k: &SearchKeys, q: &Query) -> Option<u32> {
     let mut best: Option<u32> = None;
-    let mut take = |s: Option<u32>| {
-        if let Some(s) = s {
-            best = Some(best.map_or(s, |b| b.min(s)));
-        }
-    };
     let code = q.code.as_str();
     let bic8 = code.len() == 8 && !code.bytes().all(|b| b.is_ascii_digit());
     if k.blzs.iter().any(|b| b == code)
@@ -182,27 +177,40 @@ fn score(k: &SearchKeys, q: &Query) -> Option<u32> {
             .iter()
             .any(|b| b == code || (bic8 && b.starts_with(code) && b.ends_with("xxx")))
     {
-        take(Some(0));
+        take(&mut best, Some(0));
     } else if (code.len() >= 3 && k.blzs.iter().any(|b| b.starts_with(code)))
         || (code.len() >= 4 && k.bics.iter().any(|b| b.starts_with(code)))
     {
-        take(Some(5));
+        take(&mut best, Some(5));
     }
     let ranked = |m: Option<Match>, scores: [u32; 4]| m.map(|m| scores[m as usize]);
-    take(ranked(k.name.matches(&q.folded), [1, 2, 4, 8]));
+    take(&mut best, ranked(k.name.matches(&q.folded), [1, 2, 4, 8]));
     if let Some(city) = &k.city {
-        take(ranked(city.matches(&q.folded), [3, 6, 6, 9]));
+        take(&mut best, ranked(city.matches(&q.folded), [3, 6, 6, 9]));
     }
-    for city in &k.branch_cities {
-        take(ranked(city.matches(&q.folded), [6, 9, 9, 10]));
+    // Branch cities and other names can rank no better than 6 and 7: skip them when the
+    // provider already ranks better (most of the time is spent here).
+    if best.is_none_or(|b| b > 6) {
+        for city in &k.branch_cities {
+            take(&mut best, ranked(city.matches(&q.folded), [6, 9, 9, 10]));
+        }
     }
-    for alias in &k.aliases {
-        take(ranked(alias.matches(&q.folded), [7, 7, 7, 9]));
+    if best.is_none_or(|b| b > 7) {
+        for alias in &k.aliases {
+            take(&mut best, ranked(alias.matches(&q.folded), [7, 7, 7, 9]));
+        }
     }
     if best.is_none() && q.words.len() > 1 && q.words.iter().all(|w| word_found(k, w)) {
         best = Some(11);
     }
     best
+}
+
+/// Keeps the better (lower) score.
+fn take(best: &mut Option<u32>, score: Option<u32>) {
+    if let Some(s) = score {
+        *best = Some(best.map_or(s, |b| b.min(s)));
+    }
 }
 
 /// A word of a several-word query, found in any text of the provider.

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod catalog;
 pub mod cli;
 pub mod clients;
 pub mod config;

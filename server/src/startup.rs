@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::http;
 use crate::http::rate_limit::RateLimiter;
@@ -42,6 +43,7 @@ impl Application {
                 config.rate_limits.widget_per_flow,
             )),
             config: Arc::new(config),
+            catalog: Catalog::load(),
         };
         if state.config.demo {
             crate::clients::ensure_demo_client(state.store.as_ref(), &state.public_url)

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::http::rate_limit::RateLimiter;
 use crate::metrics::Metrics;
@@ -16,4 +17,6 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Per-client and per-flow request budgets.
     pub limits: Arc<RateLimiter>,
+    /// The bank catalog, parsed once at startup.
+    pub catalog: Catalog,
 }

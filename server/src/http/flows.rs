@@ -78,6 +78,13 @@ async fn ongoing_access(
 ) -> Result<(StatusCode, AppJson<AccessLocation>), ApiError> {
     let (params, ongoing) =
         FlowParams::ongoing(&request, &client.redirect_uris).map_err(ApiError::bad_request)?;
+    if let Some(provider_id) = &ongoing.provider_id
+        && state.catalog.provider(provider_id).is_none()
+    {
+        return Err(ApiError::bad_request(format!(
+            "provider_id {provider_id:?} is not in the catalog"
+        )));
+    }
     create(&state, client.id, FlowKind::Ongoing, params, Some(ongoing)).await
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP edge: one module per resource, each with its own `router()`.
 
 pub mod bearer;
+mod catalog;
 pub mod client_auth;
 pub mod error;
 mod flows;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(token::router())
         .merge(widget_page::router())
         .method_not_allowed_fallback(method_not_allowed)
+        .merge(catalog::router())
         .fallback_service(widget::service(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         (name = "integrator", description = "Client-authenticated (HTTP Basic) flow creation"),
         (name = "widget", description = "The widget's session: exchange the flow token, then finish the flow"),
         (name = "oauth", description = "RFC 6749 token endpoint"),
+        (name = "catalog", description = "Bank search: German banks from the Bundesbank list and the sandbox bank"),
         (name = "operations", description = "Health and metrics"),
     )
 )]
@@ -54,6 +55,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(super::flows::FlowsApi::openapi());
     doc.merge(super::widget_session::WidgetSessionApi::openapi());
     doc.merge(super::token::TokenApi::openapi());
+    doc.merge(super::catalog::CatalogApi::openapi());
     doc
 }
 

@@ -45,7 +45,9 @@ fn flow_token_invalid() -> ApiError {
     )
 }
 
-fn flow_info(flow: &FlowRecord) -> FlowInfo {
+/// The flow as the widget sees it. A prefilled German IBAN whose bank is in the catalog
+/// resolves to its provider, so the widget skips bank selection.
+fn flow_info(flow: &FlowRecord, catalog: &crate::catalog::Catalog) -> FlowInfo {
     FlowInfo {
         id: flow.id.to_string(),
         language: flow.params.language,
@@ -61,7 +63,13 @@ fn flow_info(flow: &FlowRecord) -> FlowInfo {
         allow_multi_selection: flow.params.allow_multi_selection,
         sync_period: flow.params.sync_period,
         save_secrets_allowed: flow.save_secrets,
-        provider_id: flow.provider_id.clone(),
+        provider_id: flow.provider_id.clone().or_else(|| {
+            flow.params
+                .accounts
+                .first()
+                .and_then(|iban| catalog.by_iban(iban.as_str()))
+                .map(|provider| provider.id.clone())
+        }),
     }
 }
 
@@ -98,7 +106,7 @@ async fn open_session(
         AppJson(WidgetSession {
             session_token: session.into_exposed(),
             expires_in: lifetime.as_secs(),
-            flow: flow_info(&flow),
+            flow: flow_info(&flow, &state.catalog),
         }),
     ))
 }
@@ -114,8 +122,8 @@ async fn open_session(
         (status = 401, description = "`1001`: the session is unknown, expired or its flow has ended", body = kontolink_api::ErrorBody),
     )
 )]
-async fn flow(WidgetFlow(flow): WidgetFlow) -> AppJson<FlowInfo> {
-    AppJson(flow_info(&flow))
+async fn flow(State(state): State<AppState>, WidgetFlow(flow): WidgetFlow) -> AppJson<FlowInfo> {
+    AppJson(flow_info(&flow, &state.catalog))
 }
 
 /// Completes the flow with the accounts the end-user selected and issues the

@@ -284,7 +284,7 @@ impl TestApp {
     }
 }
 
-async fn flow_created(response: Response) -> (AccessLocation, String) {
+pub async fn flow_created(response: Response) -> (AccessLocation, String) {
     assert_eq!(response.status(), 201);
     let location: AccessLocation = response.json().await.unwrap();
     let token = location

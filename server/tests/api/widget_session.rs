@@ -14,7 +14,7 @@ async fn the_flow_token_is_exchanged_for_a_session_with_the_flow() {
                 "redirect_uri": REDIRECT_URI,
                 "user_id": "u1",
                 "save_secrets": true,
-                "provider_id": "sandbox",
+                "provider_id": "kontolink-sandbox",
                 "language": "fr",
                 "accounts": [{"id": "de82 9009 4815 0000 0028 81"}],
                 "account_types": ["Giro account"],
@@ -37,12 +37,32 @@ async fn the_flow_token_is_exchanged_for_a_session_with_the_flow() {
     assert!(!flow.allow_multi_selection);
     assert_eq!(flow.sync_period, 30);
     assert!(flow.save_secrets_allowed);
-    assert_eq!(flow.provider_id.as_deref(), Some("sandbox"));
+    assert_eq!(flow.provider_id.as_deref(), Some("kontolink-sandbox"));
 
     let response = app.widget_get("/widget/flow", &session.session_token).await;
     assert_eq!(response.status(), 200);
     let read: FlowInfo = response.json().await.unwrap();
     assert_eq!(read, flow);
+}
+
+#[tokio::test]
+async fn a_prefilled_german_iban_resolves_to_its_bank_so_bank_selection_is_skipped() {
+    let app = spawn_app().await;
+    let client = app.client().await;
+    let body =
+        json!({"redirect_uri": REDIRECT_URI, "accounts": [{"id": "DE82900948150000002881"}]});
+    let (_, token) = crate::helpers::flow_created(app.post_onetime(&client, &body).await).await;
+    let flow = app.widget_session(&token).await.flow;
+    assert_eq!(flow.provider_id.as_deref(), Some("kontolink-sandbox"));
+}
+
+#[tokio::test]
+async fn an_ongoing_flow_naming_a_provider_outside_the_catalog_is_refused() {
+    let app = spawn_app().await;
+    let client = app.client().await;
+    let body =
+        json!({"redirect_uri": REDIRECT_URI, "user_id": "u1", "provider_id": "no-such-bank"});
+    assert_api_error(app.post_ongoing(&client, &body).await, 400, 1000).await;
 }
 
 #[tokio::test]

@@ -19,6 +19,10 @@ pub struct Config {
     /// Registers the demo client `demo` / `demo-secret`.
     pub demo: bool,
     pub lifetimes: Lifetimes,
+    /// The vault key file; created with a fresh key on first start.
+    pub vault_key_file: PathBuf,
+    pub engine: crate::engine::EngineConfig,
+    pub sandbox: crate::providers::sandbox::SandboxConfig,
 }
 
 /// Token lifetimes (contract §3).
@@ -52,6 +56,9 @@ impl Default for Config {
             widget_dir: PathBuf::from("dist"),
             demo: false,
             lifetimes: Lifetimes::default(),
+            vault_key_file: PathBuf::from("data/vault.key"),
+            engine: crate::engine::EngineConfig::default(),
+            sandbox: crate::providers::sandbox::SandboxConfig::default(),
         }
     }
 }

@@ -7,13 +7,17 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::engine::{self, Engine, EngineHandle};
 use crate::http;
+use crate::providers::ProviderRegistry;
 use crate::state::AppState;
 use crate::store;
+use crate::vault::Vault;
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    engine: EngineHandle,
 }
 
 impl Application {
@@ -31,12 +35,31 @@ impl Application {
             .unwrap_or_else(|| format!("http://{local}"))
             .trim_end_matches('/')
             .to_owned();
+        let vault = open_vault(&config)?;
+        let public_url: Arc<str> = public_url.into();
+        let engine = Arc::new(Engine::new(
+            store.clone(),
+            vault,
+            Arc::new(ProviderRegistry::new(config.sandbox)),
+            config.engine.clone(),
+            public_url.clone(),
+        ));
+        let handle = engine::start(engine.clone());
         let state = AppState {
             store,
             config: Arc::new(config),
-            public_url: public_url.into(),
+            public_url,
+            engine,
         };
-        Ok(Application { listener, state })
+        Ok(Application {
+            listener,
+            state,
+            engine: handle,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
     }
 
     pub fn port(&self) -> u16 {
@@ -54,11 +77,30 @@ impl Application {
     /// Serves until SIGINT/SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let router = http::router(self.state.clone());
-        axum::serve(self.listener, router)
+        let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .context("serving HTTP")
+            .context("serving HTTP");
+        self.engine.stop().await;
+        served
     }
+}
+
+/// Opens the vault key file, creating it (and saying where) on first start.
+pub fn open_vault(config: &Config) -> anyhow::Result<Arc<Vault>> {
+    let (vault, created) = Vault::open_or_create(&config.vault_key_file).with_context(|| {
+        format!(
+            "opening the vault key file {}",
+            config.vault_key_file.display()
+        )
+    })?;
+    if created {
+        tracing::warn!(
+            path = %config.vault_key_file.display(),
+            "generated a new vault key; back this file up: saved secrets cannot be read without it"
+        );
+    }
+    Ok(Arc::new(vault))
 }
 
 async fn shutdown_signal() {

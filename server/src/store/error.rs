@@ -9,6 +9,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Unsupported(String),
+    #[error("stored data is malformed: {0}")]
+    Corrupt(String),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }

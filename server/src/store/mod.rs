@@ -1,19 +1,22 @@
 //! Storage behind one trait. SQLite (default, embedded) implements it now; a PostgreSQL
 //! implementation is selected by a `postgres://` URL. One test suite runs against every backend.
 
+pub mod engine;
 mod error;
+pub mod rows;
 mod sqlite;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use engine::{Claimed, DataStore, EventStore, SyncStore, VaultStore};
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
 
 /// Everything the server keeps. Each method is one atomic unit of work.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: DataStore + SyncStore + EventStore + VaultStore + Send + Sync + 'static {
     /// The database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
 }

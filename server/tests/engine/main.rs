@@ -9,4 +9,5 @@ mod recovery;
 mod scenarios;
 mod scopes;
 mod secrets;
+mod upgrades;
 mod vault;

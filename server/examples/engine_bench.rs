@@ -18,7 +18,10 @@ use kontolink_server::engine::service;
 use kontolink_server::startup::Application;
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn peak_rss_kib() -> u64 {
@@ -40,10 +43,12 @@ async fn main() -> anyhow::Result<()> {
     let latency = Duration::from_millis(env("BENCH_LATENCY_MS", 200));
     let sync_period = env("BENCH_SYNC_PERIOD", 30) as i64;
     let dir = tempfile::tempdir()?;
-    let mut config = Config::default();
-    config.listen = "127.0.0.1:0".parse()?;
-    config.database_url = format!("sqlite://{}/bench.db", dir.path().display());
-    config.vault_key_file = dir.path().join("vault.key");
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse()?,
+        database_url: format!("sqlite://{}/bench.db", dir.path().display()),
+        vault_key_file: dir.path().join("vault.key"),
+        ..Config::default()
+    };
     config.engine.concurrency = concurrency;
     config.engine.poll_interval = Duration::from_millis(50);
     config.sandbox.latency = latency;
@@ -111,7 +116,10 @@ async fn main() -> anyhow::Result<()> {
     let wall = started.elapsed();
     println!("completed {completed}, failed {failed}");
     println!("wall time {:.1} s", wall.as_secs_f64());
-    println!("throughput {:.1} syncs/s", syncs as f64 / wall.as_secs_f64());
+    println!(
+        "throughput {:.1} syncs/s",
+        syncs as f64 / wall.as_secs_f64()
+    );
     println!("peak RSS {:.1} MiB (VmHWM)", peak_rss_kib() as f64 / 1024.0);
     Ok(())
 }

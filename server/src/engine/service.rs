@@ -124,32 +124,33 @@ pub async fn next_sync_possible_at(
 }
 
 fn validate(request: &SyncRequest) -> Result<(), ApiError> {
-    if let Some(period) = request.sync_period {
-        if !(1..=730).contains(&period) {
-            return Err(ApiError::bad_request(
-                "sync_period must be between 1 and 730 days",
-            ));
-        }
+    if request.sync_period.is_some_and(|p| !(1..=730).contains(&p)) {
+        return Err(ApiError::bad_request(
+            "sync_period must be between 1 and 730 days",
+        ));
     }
-    if let Some(state) = &request.state {
-        if state.is_empty() || state.chars().count() > 1024 {
-            return Err(ApiError::bad_request("state must be 1 to 1024 characters"));
-        }
+    if request
+        .state
+        .as_ref()
+        .is_some_and(|s| s.is_empty() || s.chars().count() > 1024)
+    {
+        return Err(ApiError::bad_request("state must be 1 to 1024 characters"));
     }
-    if let Some(uri) = &request.redirect_uri {
-        let ok = url::Url::parse(uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-        if !ok {
-            return Err(ApiError::bad_request(
-                "redirect_uri must be an absolute http(s) URL",
-            ));
-        }
+    let bad_uri =
+        |uri: &String| !url::Url::parse(uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    if request.redirect_uri.as_ref().is_some_and(bad_uri) {
+        return Err(ApiError::bad_request(
+            "redirect_uri must be an absolute http(s) URL",
+        ));
     }
-    if let Some(ip) = &request.psu_ip_address {
-        if ip.parse::<std::net::IpAddr>().is_err() {
-            return Err(ApiError::bad_request(
-                "psu_ip_address must be an IP address",
-            ));
-        }
+    if request
+        .psu_ip_address
+        .as_ref()
+        .is_some_and(|ip| ip.parse::<std::net::IpAddr>().is_err())
+    {
+        return Err(ApiError::bad_request(
+            "psu_ip_address must be an IP address",
+        ));
     }
     if request.scope.as_ref().is_some_and(Vec::is_empty) {
         return Err(ApiError::bad_request(
@@ -200,8 +201,11 @@ pub async fn start_sync(
         description: detail.description,
         data: detail.data,
     });
-    if failure.is_none() && unattended {
-        if let Some(next) = next_sync_possible_at(engine, &access.id).await? {
+    if failure.is_none()
+        && unattended
+        && let Some(next) = next_sync_possible_at(engine, &access.id).await?
+    {
+        {
             failure = Some(
                 SyncFailure::new(
                     1020,

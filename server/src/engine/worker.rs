@@ -107,6 +107,7 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
                 ));
             }
             let mut progress = sync.progress.clone();
+            let spec = *spec;
             let mut challenge = spec.challenge;
             challenge.id = next_challenge_id.clone();
             progress.rounds.push(StoredRound {

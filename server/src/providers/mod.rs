@@ -107,7 +107,7 @@ pub struct BankSession<'a> {
 pub enum LoginOutcome {
     Authenticated,
     /// Ask the end-user; `wake_at` = check again by itself then (decoupled).
-    Challenge(ChallengeSpec),
+    Challenge(Box<ChallengeSpec>),
     /// The last challenge is still open; keep waiting (until `wake_at`, or an answer).
     Pending {
         wake_at: Option<OffsetDateTime>,

@@ -164,10 +164,11 @@ impl Vault {
     fn refresh_if_changed(&self) {
         let now = keyfile::mtime(&self.path);
         let known = self.ring.read().map(|guard| guard.1).unwrap_or(None);
-        if now.is_some() && now != known {
-            if let Err(error) = self.reload() {
-                tracing::error!(%error, "reloading the vault key file failed; keeping the old keys");
-            }
+        if now.is_some()
+            && now != known
+            && let Err(error) = self.reload()
+        {
+            tracing::error!(%error, "reloading the vault key file failed; keeping the old keys");
         }
     }
 

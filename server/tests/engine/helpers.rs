@@ -20,11 +20,13 @@ pub struct TestApp {
 
 /// Fast timings: tests poll with a deadline, they never sleep for a fixed time.
 pub fn test_config(dir: &std::path::Path) -> Config {
-    let mut config = Config::default();
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config.database_url = format!("sqlite://{}/kontolink.db", dir.display());
-    config.vault_key_file = dir.join("vault.key");
-    config.widget_dir = dir.to_owned();
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}/kontolink.db", dir.display()),
+        vault_key_file: dir.join("vault.key"),
+        widget_dir: dir.to_owned(),
+        ..Config::default()
+    };
     config.engine.poll_interval = Duration::from_millis(20);
     config.engine.retry.base_delay = Duration::from_millis(10);
     config.engine.lease = Duration::from_secs(5);

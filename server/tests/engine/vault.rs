@@ -70,7 +70,10 @@ async fn a_flipped_byte_in_a_saved_secret_fails_the_sync_cleanly() {
         .unwrap();
     // Starting a sync needs the secrets: an internal error (30000), logged, without detail.
     let (status, body) = app
-        .post(&format!("/rest/accesses/{access}/syncs"), attended(json!({})))
+        .post(
+            &format!("/rest/accesses/{access}/syncs"),
+            attended(json!({})),
+        )
         .await;
     assert_eq!(status, reqwest::StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(body["error"]["code"], 30000);

@@ -200,7 +200,9 @@ impl Provider for Sandbox {
         let stages = scenario::stages(scenario, session.auth_method, session.auth_medium);
         for (index, stage) in stages.iter().enumerate() {
             let Some(round) = session.rounds.get(index) else {
-                return Ok(LoginOutcome::Challenge(self.challenge(*stage, session)));
+                return Ok(LoginOutcome::Challenge(Box::new(
+                    self.challenge(*stage, session),
+                )));
             };
             match (stage, &round.answer) {
                 (Stage::Tan(_) | Stage::SecondTan, Some(Answer::Tan(tan))) => {

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -29,6 +30,67 @@ pub enum Command {
     /// Manage integrator clients.
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Manage the credentials vault.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// A new key becomes current, every saved secret is re-encrypted with it, then the old
+    /// keys are removed from the key file. Prints a JSON report on stdout.
+    Rotate(VaultArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VaultArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub vault: VaultKeyArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VaultKeyArgs {
+    /// The vault key file (created on first start).
+    #[arg(
+        long,
+        env = "KONTOLINK_VAULT_KEY_FILE",
+        default_value = "./data/vault.key"
+    )]
+    pub vault_key_file: PathBuf,
+}
+
+/// Engine tuning; the defaults suit production, tests shorten the timings.
+#[derive(Debug, clap::Args)]
+pub struct EngineArgs {
+    /// Syncs run at the same time by this process.
+    #[arg(long, env = "KONTOLINK_WORKERS", default_value_t = 64)]
+    pub workers: usize,
+    /// Lease of a claimed sync, in milliseconds.
+    #[arg(
+        long,
+        env = "KONTOLINK_ENGINE_LEASE_MS",
+        default_value_t = 30_000,
+        hide = true
+    )]
+    pub lease_ms: u64,
+    /// Idle polling interval of the job queue, in milliseconds.
+    #[arg(
+        long,
+        env = "KONTOLINK_ENGINE_POLL_MS",
+        default_value_t = 500,
+        hide = true
+    )]
+    pub poll_ms: u64,
+    /// Duration of each bank step of the sandbox's `slow` scenario, in milliseconds.
+    #[arg(
+        long,
+        env = "KONTOLINK_SANDBOX_SLOW_STEP_MS",
+        default_value_t = 2_000,
+        hide = true
+    )]
+    pub sandbox_slow_step_ms: u64,
 }
 
 /// Flags shared by every command that opens the database.
@@ -55,6 +117,10 @@ pub struct ServeArgs {
     /// Directory of the built widget.
     #[arg(long, env = "KONTOLINK_WIDGET_DIR", default_value = "dist")]
     pub widget_dir: PathBuf,
+    #[command(flatten)]
+    pub vault: VaultKeyArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// Register the demo client `demo` / `demo-secret`.
     #[arg(long, env = "KONTOLINK_DEMO", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub demo: bool,
@@ -84,17 +150,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::telemetry::init();
     match cli.command {
         Command::Serve(args) => {
-            let config = Config {
+            let mut config = Config {
                 listen: args.listen,
                 database_url: args.database.database_url,
                 public_url: args.public_url,
                 widget_dir: args.widget_dir,
                 demo: args.demo,
+                vault_key_file: args.vault.vault_key_file,
                 ..Config::default()
             };
+            config.engine.concurrency = args.engine.workers.max(1);
+            config.engine.lease = Duration::from_millis(args.engine.lease_ms.max(100));
+            config.engine.poll_interval = Duration::from_millis(args.engine.poll_ms.max(10));
+            config.sandbox.slow_step = Duration::from_millis(args.engine.sandbox_slow_step_ms);
             let app = Application::build(config).await?;
+            // The one line scripts and tests wait for (port 0 makes the address discoverable).
+            eprintln!("kontolink-server listening on http://{}", app.local_addr()?);
             tracing::info!(url = %app.public_url(), "kontolink-server listening");
             app.run_until_stopped().await
+        }
+        Command::Vault(VaultCommand::Rotate(args)) => {
+            let store = crate::store::connect(&args.database.database_url).await?;
+            let (vault, _) = crate::vault::Vault::open_or_create(&args.vault.vault_key_file)?;
+            let report = crate::vault::rotate::rotate(&vault, store.as_ref()).await?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "new_key_id": report.new_key_id,
+                    "resealed": report.resealed,
+                    "retired_keys": report.retired_keys,
+                })
+            );
+            Ok(())
         }
         Command::Client(ClientCommand::Create(args)) => {
             let store = crate::store::connect(&args.database.database_url)

@@ -20,6 +20,10 @@ pub struct Config {
     pub demo: bool,
     pub lifetimes: Lifetimes,
     pub rate_limits: RateLimits,
+    /// The vault key file; created with a fresh key on first start.
+    pub vault_key_file: PathBuf,
+    pub engine: crate::engine::EngineConfig,
+    pub sandbox: crate::providers::sandbox::SandboxConfig,
 }
 
 /// Token lifetimes (contract §3).
@@ -53,6 +57,9 @@ impl Default for Config {
             widget_dir: PathBuf::from("dist"),
             demo: false,
             lifetimes: Lifetimes::default(),
+            vault_key_file: PathBuf::from("data/vault.key"),
+            engine: crate::engine::EngineConfig::default(),
+            sandbox: crate::providers::sandbox::SandboxConfig::default(),
             rate_limits: RateLimits::default(),
         }
     }

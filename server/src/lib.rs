@@ -19,9 +19,15 @@ pub mod cli;
 pub mod clients;
 pub mod config;
 pub mod domain;
+pub mod engine;
 pub mod http;
 pub mod metrics;
+pub mod providers;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+#[cfg(feature = "test-support")]
+#[doc(hidden)]
+pub mod testing;
+pub mod vault;

@@ -8,14 +8,18 @@ use tokio::net::TcpListener;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::engine::{self, Engine, EngineHandle};
 use crate::http;
 use crate::http::rate_limit::RateLimiter;
+use crate::providers::ProviderRegistry;
 use crate::state::AppState;
 use crate::store;
+use crate::vault::Vault;
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    engine: EngineHandle,
 }
 
 impl Application {
@@ -33,9 +37,19 @@ impl Application {
             .unwrap_or_else(|| format!("http://{local}"))
             .trim_end_matches('/')
             .to_owned();
+        let vault = open_vault(&config)?;
+        let public_url: Arc<str> = public_url.into();
+        let engine = Arc::new(Engine::new(
+            store.clone(),
+            vault,
+            Arc::new(ProviderRegistry::new(config.sandbox)),
+            config.engine.clone(),
+            public_url.clone(),
+        ));
+        let handle = engine::start(engine.clone());
         let state = AppState {
             store,
-            public_url: public_url.into(),
+            public_url,
             metrics: crate::metrics::Metrics::new(),
             limits: Arc::new(RateLimiter::new(
                 config.rate_limits.token_per_client,
@@ -44,13 +58,22 @@ impl Application {
             )),
             config: Arc::new(config),
             catalog: Catalog::load(),
+            engine,
         };
         if state.config.demo {
             crate::clients::ensure_demo_client(state.store.as_ref(), &state.public_url)
                 .await
                 .context("registering the demo client")?;
         }
-        Ok(Application { listener, state })
+        Ok(Application {
+            listener,
+            state,
+            engine: handle,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
     }
 
     pub fn port(&self) -> u16 {
@@ -68,11 +91,30 @@ impl Application {
     /// Serves until SIGINT/SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let router = http::router(self.state.clone());
-        axum::serve(self.listener, router)
+        let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .context("serving HTTP")
+            .context("serving HTTP");
+        self.engine.stop().await;
+        served
     }
+}
+
+/// Opens the vault key file, creating it (and saying where) on first start.
+pub fn open_vault(config: &Config) -> anyhow::Result<Arc<Vault>> {
+    let (vault, created) = Vault::open_or_create(&config.vault_key_file).with_context(|| {
+        format!(
+            "opening the vault key file {}",
+            config.vault_key_file.display()
+        )
+    })?;
+    if created {
+        tracing::warn!(
+            path = %config.vault_key_file.display(),
+            "generated a new vault key; back this file up: saved secrets cannot be read without it"
+        );
+    }
+    Ok(Arc::new(vault))
 }
 
 async fn shutdown_signal() {

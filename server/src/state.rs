@@ -6,6 +6,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::http::rate_limit::RateLimiter;
 use crate::metrics::Metrics;
+use crate::engine::Engine;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -19,4 +20,6 @@ pub struct AppState {
     pub limits: Arc<RateLimiter>,
     /// The bank catalog, parsed once at startup.
     pub catalog: Catalog,
+    /// The sync engine (its store is `store`), the vault and the provider registry.
+    pub engine: Arc<Engine>,
 }

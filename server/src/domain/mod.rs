@@ -9,4 +9,7 @@ pub mod origin;
 pub mod redirect_uri;
 pub mod scope;
 pub mod secret_token;
+pub mod sync_status;
 pub mod time;
+
+pub use sync_status::{InvalidTransition, SyncStatus};

@@ -12,6 +12,13 @@ pub mod openapi;
 pub mod rate_limit;
 mod token;
 mod token_body;
+mod accesses;
+mod accounts;
+pub mod end_user;
+mod events;
+mod json_body;
+mod sandbox_pages;
+mod syncs;
 mod widget;
 mod widget_page;
 mod widget_session;
@@ -39,6 +46,11 @@ pub fn router(state: AppState) -> Router {
         .merge(widget_page::router())
         .method_not_allowed_fallback(method_not_allowed)
         .merge(catalog::router())
+        .merge(accounts::router())
+        .merge(accesses::router())
+        .merge(syncs::router())
+        .merge(events::router())
+        .merge(sandbox_pages::router())
         .fallback_service(widget::service(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))

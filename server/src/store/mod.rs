@@ -4,6 +4,8 @@
 mod clients;
 mod error;
 mod flows;
+pub mod engine;
+pub mod rows;
 mod sqlite;
 mod tokens;
 
@@ -12,6 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use clients::{ClientRecord, ClientStore};
+pub use engine::{Claimed, DataStore, EventStore, SyncStore, VaultStore};
 pub use error::StoreError;
 pub use flows::{FlowEnd, FlowRecord, FlowStore, NewAuthorizationCode, NewFlow};
 pub use sqlite::SqliteStore;
@@ -19,7 +22,9 @@ pub use tokens::{AccessGrant, Exchange, GrantInfo, IssuedTokens, Refusal, TokenS
 
 /// Everything the server keeps. Each method is one atomic unit of work.
 #[async_trait]
-pub trait Store: ClientStore + FlowStore + TokenStore + Send + Sync + 'static {
+pub trait Store:
+    ClientStore + FlowStore + TokenStore + DataStore + SyncStore + EventStore + VaultStore + Send + Sync + 'static
+{
     /// The database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
 }

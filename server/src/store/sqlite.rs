@@ -53,3 +53,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 }
+
+mod data;
+mod events;
+mod mapping;
+mod syncs;
+mod vault;
+mod write;

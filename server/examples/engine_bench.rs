@@ -1,0 +1,125 @@
+//! Engine benchmark (not a test): 10,000 sandbox syncs with 200 ms simulated bank latency
+//! per bank call, through the real engine on a fresh SQLite file. Prints wall time,
+//! syncs/s and the process's peak RSS.
+//!
+//! ```text
+//! cargo run --profile server -p kontolink-server --example engine_bench
+//! BENCH_SYNCS=2000 BENCH_CONCURRENCY=128 BENCH_LATENCY_MS=200 BENCH_SYNC_PERIOD=30 cargo run …
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kontolink_api::{CreateAccessRequest, SyncRequest};
+use kontolink_server::config::Config;
+use kontolink_server::domain::SyncStatus;
+use kontolink_server::engine::service;
+use kontolink_server::startup::Application;
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let syncs = env("BENCH_SYNCS", 10_000);
+    let concurrency = env("BENCH_CONCURRENCY", 256) as usize;
+    let latency = Duration::from_millis(env("BENCH_LATENCY_MS", 200));
+    let sync_period = env("BENCH_SYNC_PERIOD", 30) as i64;
+    let dir = tempfile::tempdir()?;
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse()?,
+        database_url: format!("sqlite://{}/bench.db", dir.path().display()),
+        vault_key_file: dir.path().join("vault.key"),
+        ..Config::default()
+    };
+    config.engine.concurrency = concurrency;
+    config.engine.poll_interval = Duration::from_millis(50);
+    config.sandbox.latency = latency;
+    let app = Application::build(config).await?;
+    let engine = app.state().engine.clone();
+    tokio::spawn(app.run_until_stopped());
+
+    println!(
+        "engine_bench: {syncs} syncs, {concurrency} concurrent jobs, {} ms per bank call \
+         (4 calls per sync), sync_period {sync_period} days, SQLite synchronous=FULL",
+        latency.as_millis()
+    );
+    let started = Instant::now();
+    let request = SyncRequest {
+        psu_ip_address: Some("203.0.113.7".to_owned()),
+        sync_period: Some(sync_period),
+        ..SyncRequest::default()
+    };
+    let request = Arc::new(request);
+    let mut producers = tokio::task::JoinSet::new();
+    let per_producer = syncs.div_ceil(16);
+    for producer in 0..16u64 {
+        let engine = engine.clone();
+        let request = request.clone();
+        producers.spawn(async move {
+            for n in 0..per_producer {
+                let index = producer * per_producer + n;
+                if index >= syncs {
+                    break;
+                }
+                let credentials = BTreeMap::from([
+                    ("login".to_owned(), format!("bench-{index}")),
+                    ("pin".to_owned(), "1234".to_owned()),
+                ]);
+                let create = CreateAccessRequest {
+                    access_method_id: "kontolink-sandbox-pin".to_owned(),
+                    credentials,
+                    save_secrets: false,
+                    consent: false,
+                };
+                let user = format!("user-{}", index % 100);
+                let access = service::create_access(&engine, &user, "bench", create)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("create access: {}", e.description))?;
+                service::start_sync(&engine, &access, &request, false)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("start sync: {}", e.description))?;
+            }
+            anyhow::Ok(())
+        });
+    }
+    while let Some(result) = producers.join_next().await {
+        result??;
+    }
+    let enqueued = started.elapsed();
+    println!("enqueued {syncs} syncs in {:.1} s", enqueued.as_secs_f64());
+    let (completed, failed) = loop {
+        let completed = engine.store.count_syncs(SyncStatus::Completed).await?;
+        let failed = engine.store.count_syncs(SyncStatus::Failed).await?;
+        if (completed + failed) as u64 >= syncs {
+            break (completed, failed);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let wall = started.elapsed();
+    println!("completed {completed}, failed {failed}");
+    println!("wall time {:.1} s", wall.as_secs_f64());
+    println!(
+        "throughput {:.1} syncs/s",
+        syncs as f64 / wall.as_secs_f64()
+    );
+    println!("peak RSS {:.1} MiB (VmHWM)", peak_rss_kib() as f64 / 1024.0);
+    Ok(())
+}

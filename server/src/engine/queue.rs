@@ -1,0 +1,84 @@
+//! The dispatcher: claims runnable syncs while it has free slots, runs each in its own task
+//! and keeps its lease alive with heartbeats. A job whose lease is lost (another process
+//! took it over after a stall) is stopped at once; every write of a job is fenced by the
+//! lease in the store, so a stalled worker can never overwrite its successor.
+
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::task::JoinSet;
+
+use super::Engine;
+use super::model::now_ms;
+use super::worker;
+use crate::store::Claimed;
+
+pub async fn dispatch(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
+    let slots = Arc::new(Semaphore::new(engine.config.concurrency.max(1)));
+    let mut jobs = JoinSet::new();
+    loop {
+        while jobs.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            _ = shutdown.changed() => break,
+        };
+        let now = now_ms();
+        match engine
+            .store
+            .claim(&engine.worker_id, now, now + engine.lease_ms())
+            .await
+        {
+            Ok(Some(claimed)) => {
+                jobs.spawn(run_leased(engine.clone(), claimed, permit));
+                continue;
+            }
+            Ok(None) => drop(permit),
+            Err(error) => {
+                drop(permit);
+                tracing::error!(%error, "claiming a sync failed");
+            }
+        }
+        tokio::select! {
+            () = engine.wake.notified() => {}
+            () = tokio::time::sleep(engine.config.poll_interval) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    // Stop running jobs and hand their leases back, so a restarted process (or another
+    // one on the same database) takes them over at once instead of after the lease.
+    jobs.abort_all();
+    while jobs.join_next().await.is_some() {}
+    if let Err(error) = engine.store.release_leases(&engine.worker_id).await {
+        tracing::error!(%error, "releasing leases at shutdown failed");
+    }
+}
+
+async fn run_leased(engine: Arc<Engine>, claimed: Claimed, _slot: OwnedSemaphorePermit) {
+    let sync_id = claimed.sync.id.clone();
+    if claimed.taken_over {
+        tracing::info!(%sync_id, "taking over a sync whose worker stopped heartbeating");
+    }
+    let heartbeat = async {
+        let period = engine.config.lease / 3;
+        loop {
+            tokio::time::sleep(period).await;
+            let until = now_ms() + engine.lease_ms();
+            match engine
+                .store
+                .heartbeat(&sync_id, &engine.worker_id, until)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(error) => tracing::warn!(%sync_id, %error, "heartbeat failed"),
+            }
+        }
+    };
+    tokio::select! {
+        () = worker::run(&engine, claimed.sync) => {}
+        () = heartbeat => tracing::warn!(%sync_id, "lease lost; this worker stops the sync"),
+    }
+}

@@ -1,0 +1,151 @@
+//! Webhooks: every finished sync of a client with a `notification_uri` (unless
+//! `disable_notifications`) is written to the outbox in the transaction that ends the sync,
+//! then POSTed with `X-Kontolink-Signature: sha256=<hex HMAC-SHA256 of the body>` and
+//! retried with exponential backoff until the receiver answers 2xx.
+//!
+//! The signing key is the client secret. The auth module keeps only a hash of it, so the
+//! secret is handed to [`register_client`] when the client is created and kept sealed in
+//! the vault (`webhook:<client_id>`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use tokio::sync::watch;
+
+use super::Engine;
+use super::model::{now_ms, webhook_owner};
+use crate::store::rows::OutboxRow;
+use crate::vault::SecretMap;
+
+pub const SIGNATURE_HEADER: &str = "x-kontolink-signature";
+
+/// Registers where a client wants its notifications and the secret that signs them.
+pub async fn register_client(
+    engine: &Engine,
+    client_id: &str,
+    notification_uri: &str,
+    client_secret: &str,
+) -> anyhow::Result<()> {
+    let mut secret = SecretMap::default();
+    secret.insert("secret", client_secret.to_owned());
+    let sealed = engine.vault.seal_map(&webhook_owner(client_id), &secret)?;
+    engine
+        .store
+        .set_client_webhook(client_id, notification_uri, &sealed)
+        .await?;
+    Ok(())
+}
+
+/// `sha256=<hex>` of `body` under `key`.
+pub fn signature(key: &[u8], body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+pub async fn run(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
+    let client = match reqwest::Client::builder()
+        .timeout(engine.config.webhook_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "cannot build the webhook HTTP client");
+            return;
+        }
+    };
+    loop {
+        let now = now_ms();
+        let lease = now + engine.config.webhook_timeout.as_millis() as i64 * 2;
+        match engine
+            .store
+            .claim_webhook(now, lease, engine.config.webhook_max_attempts)
+            .await
+        {
+            Ok(Some(row)) => {
+                deliver(&engine, &client, row).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "claiming a webhook failed"),
+        }
+        tokio::select! {
+            () = engine.webhook_wake.notified() => {}
+            () = tokio::time::sleep(engine.config.poll_interval.max(Duration::from_millis(100))) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn deliver(engine: &Engine, client: &reqwest::Client, row: OutboxRow) {
+    let result = async {
+        let owner = webhook_owner(&row.client_id);
+        let sealed = engine
+            .store
+            .vault_get(&owner)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no webhook secret for the client"))?;
+        let secret = engine.vault.open_map(&owner, &sealed)?;
+        let key = secret
+            .get("secret")
+            .map(|s| secrecy::ExposeSecret::expose_secret(s).as_bytes().to_vec())
+            .unwrap_or_default();
+        let response = client
+            .post(&row.url)
+            .header("content-type", "application/json")
+            .header(SIGNATURE_HEADER, signature(&key, row.body.as_bytes()))
+            .body(row.body.clone())
+            .send()
+            .await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(anyhow::anyhow!("receiver answered {}", response.status()))
+        }
+    }
+    .await;
+    let outcome = match result {
+        Ok(()) => engine.store.webhook_delivered(row.id, now_ms()).await,
+        Err(error) => {
+            let attempt = u32::try_from(row.attempts).unwrap_or(u32::MAX).max(1);
+            let delay = engine
+                .config
+                .webhook_backoff
+                .saturating_mul(2u32.saturating_pow(attempt - 1))
+                .min(engine.config.webhook_max_backoff);
+            tracing::warn!(
+                outbox_id = row.id,
+                attempt,
+                ?delay,
+                error = format!("{error:#}"),
+                "webhook delivery failed; retrying later"
+            );
+            engine
+                .store
+                .webhook_failed(
+                    row.id,
+                    now_ms() + delay.as_millis() as i64,
+                    &format!("{error:#}"),
+                )
+                .await
+        }
+    };
+    if let Err(error) = outcome {
+        tracing::error!(%error, "recording a webhook delivery failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn signature_is_hex_hmac_sha256() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            super::signature(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

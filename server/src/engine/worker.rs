@@ -1,0 +1,313 @@
+//! One job: drive the provider through login → accounts → transactions, then end the sync
+//! (or park it in AWAIT_AUTH). Re-running a job from the start is always safe: the provider
+//! is replayed with the stored answers and every write is an upsert by provider id.
+
+use kontolink_api::SyncScope;
+
+use super::model::{Progress, StoredRound, now_ms};
+use super::retry::retry;
+use super::{Engine, SyncFailure, render, session, upgrade};
+use crate::domain::SyncStatus;
+use crate::providers::{BankError, BankSession, LoginOutcome};
+use crate::store::rows::{Finish, NewEvent, SecretsOutcome, SyncRow, UpgradePlan};
+
+enum Outcome {
+    Completed,
+    Failed(SyncFailure, Option<UpgradePlan>),
+    AwaitAuth {
+        progress: Progress,
+        challenge_id: String,
+        deadline: i64,
+        wake_at: Option<i64>,
+        new_challenge: bool,
+    },
+    /// The lease was lost mid-way; the new holder finishes the job.
+    LeaseLost,
+}
+
+pub async fn run(engine: &Engine, sync: SyncRow) {
+    let outcome = match drive(engine, &sync).await {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::error!(sync_id = %sync.id, error = format!("{error:#}"), "sync failed internally");
+            Outcome::Failed(SyncFailure::internal(), None)
+        }
+    };
+    if let Err(error) = conclude(engine, &sync, outcome).await {
+        // The lease runs out and the job is claimed again.
+        tracing::error!(sync_id = %sync.id, error = format!("{error:#}"), "recording the sync outcome failed");
+    }
+}
+
+fn bank_failure(error: BankError) -> SyncFailure {
+    match error {
+        BankError::Fatal(failure) => failure,
+        BankError::Retryable(reason) => {
+            tracing::warn!(%reason, "bank kept failing transiently; giving up");
+            SyncFailure::bank_unavailable()
+        }
+        BankError::Upgrade(_) => SyncFailure::internal(),
+    }
+}
+
+async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
+    let store = &engine.store;
+    let access = store
+        .access(&sync.access_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the sync's access is gone"))?;
+    let Some(method) = engine.providers.method(&access.access_method_id) else {
+        return Ok(Outcome::Failed(
+            SyncFailure::new(
+                20001,
+                "Bank connection not available",
+                "unknown access method",
+            ),
+            None,
+        ));
+    };
+    let provider = method.provider.clone();
+    let credentials = session::credentials(engine, &access, Some(sync)).await?;
+    let rounds = session::rounds(engine, sync).await?;
+    let known_accounts = store.accounts_of_access(&access.id).await?;
+    let known: Vec<String> = known_accounts
+        .iter()
+        .map(|a| a.provider_account_id.clone())
+        .collect();
+    let next_challenge_id = uuid::Uuid::new_v4().to_string();
+    let now = time::OffsetDateTime::now_utc();
+    let bank = BankSession {
+        sync_id: &sync.id,
+        access_id: &access.id,
+        access_method_id: &access.access_method_id,
+        credentials: &credentials,
+        rounds: &rounds,
+        next_challenge_id: &next_challenge_id,
+        auth_method: access
+            .auth_method_id
+            .as_deref()
+            .filter(|_| sync.options.reuse_auth_method),
+        auth_medium: access
+            .auth_medium_id
+            .as_deref()
+            .filter(|_| sync.options.reuse_auth_medium),
+        synced_before: access.last_synced_at.is_some(),
+        known_accounts: &known,
+        public_url: &engine.public_url,
+        now,
+    };
+    let policy = engine.config.retry;
+    match retry(&policy, "login", || provider.login(&bank)).await {
+        Ok(LoginOutcome::Authenticated) => {}
+        Ok(LoginOutcome::Challenge(spec)) => {
+            if !sync.options.attended || sync.automatic {
+                return Ok(Outcome::Failed(
+                    SyncFailure::user_interaction_required(),
+                    None,
+                ));
+            }
+            let mut progress = sync.progress.clone();
+            let spec = *spec;
+            let mut challenge = spec.challenge;
+            challenge.id = next_challenge_id.clone();
+            progress.rounds.push(StoredRound {
+                challenge,
+                memo: spec.memo,
+                created_at_ms: now_ms(),
+                answer: None,
+            });
+            return Ok(Outcome::AwaitAuth {
+                progress,
+                challenge_id: next_challenge_id,
+                deadline: now_ms() + engine.config.await_auth_timeout.as_millis() as i64,
+                wake_at: spec
+                    .wake_at
+                    .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64),
+                new_challenge: true,
+            });
+        }
+        Ok(LoginOutcome::Pending { wake_at }) => {
+            let Some(open) = sync.progress.rounds.last() else {
+                anyhow::bail!("the provider waits for a challenge that was never asked");
+            };
+            return Ok(Outcome::AwaitAuth {
+                progress: sync.progress.clone(),
+                challenge_id: open.challenge.id.clone(),
+                deadline: open.created_at_ms + engine.config.await_auth_timeout.as_millis() as i64,
+                wake_at: wake_at.map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64),
+                new_challenge: false,
+            });
+        }
+        Err(BankError::Upgrade(up)) => {
+            let (plan, failure) = upgrade::plan(&up, &access, &known_accounts);
+            return Ok(Outcome::Failed(failure, Some(plan)));
+        }
+        Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
+    }
+
+    let bank_accounts = match retry(&policy, "accounts", || provider.accounts(&bank)).await {
+        Ok(accounts) => accounts,
+        Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
+    };
+    let add_new = sync.scope.contains(&SyncScope::Accounts) || known_accounts.is_empty();
+    let Some(stored) = store
+        .save_accounts(
+            &sync.id,
+            &engine.worker_id,
+            &access,
+            &bank_accounts,
+            add_new,
+            now_ms(),
+        )
+        .await?
+    else {
+        return Ok(Outcome::LeaseLost);
+    };
+
+    if sync.scope.contains(&SyncScope::Transactions) {
+        let since = now.date() - time::Duration::days(i64::from(sync.options.sync_period));
+        let mut batches = Vec::new();
+        for account in &stored {
+            let Some(bank_account) = bank_accounts
+                .iter()
+                .find(|b| b.provider_account_id == account.provider_account_id)
+            else {
+                continue;
+            };
+            match retry(&policy, "transactions", || {
+                provider.transactions(&bank, bank_account, since)
+            })
+            .await
+            {
+                Ok(transactions) => batches.push((account.id.clone(), transactions)),
+                Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
+            }
+        }
+        let saved = store
+            .save_transactions(
+                &sync.id,
+                &engine.worker_id,
+                &access.user_id,
+                &batches,
+                now_ms(),
+            )
+            .await?;
+        if saved.is_none() {
+            return Ok(Outcome::LeaseLost);
+        }
+    }
+    Ok(Outcome::Completed)
+}
+
+async fn conclude(engine: &Engine, sync: &SyncRow, outcome: Outcome) -> anyhow::Result<()> {
+    let owner = engine.worker_id.clone();
+    match outcome {
+        Outcome::LeaseLost => Ok(()),
+        Outcome::AwaitAuth {
+            progress,
+            challenge_id,
+            deadline,
+            wake_at,
+            new_challenge,
+        } => {
+            let event = new_challenge.then(|| {
+                NewEvent::sync("SYNC_AWAIT_AUTH", &sync.id, serde_json::json!({
+                    "access_id": sync.access_id, "status": "AWAIT_AUTH", "challenge_id": challenge_id,
+                }))
+            });
+            engine
+                .store
+                .await_auth(
+                    &sync.id,
+                    &owner,
+                    &progress,
+                    &challenge_id,
+                    deadline,
+                    wake_at,
+                    event.as_ref(),
+                )
+                .await?;
+            Ok(())
+        }
+        Outcome::Completed => finish(engine, sync, Some(owner), None, None).await,
+        Outcome::Failed(failure, plan) => {
+            finish(engine, sync, Some(owner), Some(failure), plan).await
+        }
+    }
+}
+
+/// Ends a sync: COMPLETED when `failure` is `None`, else FAILED. `lease_owner: None` ends
+/// an AWAIT_AUTH sync nobody works on (timeouts).
+pub async fn finish(
+    engine: &Engine,
+    sync: &SyncRow,
+    lease_owner: Option<String>,
+    failure: Option<SyncFailure>,
+    upgrade: Option<UpgradePlan>,
+) -> anyhow::Result<()> {
+    let now = now_ms();
+    let status = if failure.is_some() {
+        SyncStatus::Failed
+    } else {
+        SyncStatus::Completed
+    };
+    let access = engine.store.access(&sync.access_id).await?;
+    let secrets = match (&failure, sync.options.save_secrets, &access) {
+        (_, false, _) => SecretsOutcome::Discard,
+        (Some(f), true, _) if f.code == 10000 => SecretsOutcome::Discard,
+        (None, true, Some(access)) => {
+            let merged = session::credentials(engine, access, Some(sync)).await?;
+            let secrets = session::secrets_only(engine, access, &merged);
+            let owner = super::model::access_secrets_owner(&access.id);
+            SecretsOutcome::Save(engine.vault.seal_map(&owner, &secrets)?)
+        }
+        _ => SecretsOutcome::Keep,
+    };
+    let mut ended = sync.clone();
+    ended.status = status;
+    ended.error = failure.as_ref().map(SyncFailure::detail);
+    ended.ended_at = Some(now);
+    ended.challenge = None;
+    ended.step = None;
+    let body = render::sync(&ended);
+    let mut events = Vec::new();
+    if let Some(plan) = &upgrade {
+        events.push(NewEvent {
+            event_type: "ACCESS_UPGRADED",
+            resource_type: "ACCESS",
+            resource_id: plan.old_access_id.clone(),
+            data: failure.as_ref().and_then(|f| f.data.clone()),
+        });
+    }
+    let kind = if failure.is_some() {
+        "SYNC_FAILED"
+    } else {
+        "SYNC_COMPLETED"
+    };
+    events.push(NewEvent::sync(
+        kind,
+        &sync.id,
+        serde_json::json!({
+            "access_id": sync.access_id,
+            "status": status.as_str(),
+            "error": ended.error.as_ref().map(|e| e.code),
+        }),
+    ));
+    let finish = Finish {
+        sync_id: sync.id.clone(),
+        lease_owner,
+        status,
+        error: ended.error.clone(),
+        now,
+        events,
+        webhook_body: (!sync.options.disable_notifications)
+            .then(|| serde_json::to_string(&body).unwrap_or_default()),
+        access_synced: failure.is_none().then(|| sync.progress.chosen()),
+        secrets,
+        upgrade,
+    };
+    if engine.store.finish(&finish).await? {
+        engine.webhook_wake.notify_one();
+    }
+    Ok(())
+}

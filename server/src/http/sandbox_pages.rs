@@ -1,0 +1,110 @@
+//! The sandbox bank's own pages: the REDIRECT challenge's bank page with Approve / Deny,
+//! and the decoupled approval shortcut `POST /sandbox/decoupled/{challenge_id}/approve`.
+
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kontolink_api::ChallengeType;
+use serde::Deserialize;
+
+use super::ApiError;
+use crate::engine::{challenges, render};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sandbox/redirect/{challenge_id}", get(page).post(decide))
+        .route(
+            "/sandbox/decoupled/{challenge_id}/approve",
+            post(approve_decoupled),
+        )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn shell(body: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Kontolink Sandbox Bank</title></head><body>\
+         <main><h1>Kontolink Sandbox Bank</h1>{body}</main></body></html>"
+    ))
+}
+
+async fn page(State(state): State<AppState>, Path(challenge_id): Path<String>) -> Response {
+    let open = state
+        .store
+        .sync_by_challenge(&challenge_id)
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|s| s.status == crate::domain::SyncStatus::AwaitAuth);
+    if !open {
+        return (
+            StatusCode::NOT_FOUND,
+            shell("<p>This authorization request is no longer open.</p>"),
+        )
+            .into_response();
+    }
+    let action = format!("/sandbox/redirect/{}", escape(&challenge_id));
+    shell(&format!(
+        "<p>An app asks to read your accounts and transactions.</p>\
+         <form method=\"post\" action=\"{action}\">\
+         <button type=\"submit\" name=\"decision\" value=\"approve\" data-testid=\"sandbox-approve\">Approve</button> \
+         <button type=\"submit\" name=\"decision\" value=\"deny\" data-testid=\"sandbox-deny\">Deny</button>\
+         </form>"
+    ))
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct Decision {
+    decision: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    Path(challenge_id): Path<String>,
+    Form(form): Form<Decision>,
+) -> Result<Response, ApiError> {
+    let approved = match form.decision.as_str() {
+        "approve" => true,
+        "deny" => false,
+        _ => return Err(ApiError::bad_request("decision must be approve or deny")),
+    };
+    let sync = challenges::external_approval(
+        &state.engine,
+        &challenge_id,
+        approved,
+        ChallengeType::Redirect,
+    )
+    .await?;
+    match &sync.options.redirect_uri {
+        Some(uri) => {
+            let mut target =
+                url::Url::parse(uri).map_err(|_| ApiError::bad_request("bad redirect_uri"))?;
+            if let Some(s) = &sync.options.state {
+                target.query_pairs_mut().append_pair("state", s);
+            }
+            Ok(Redirect::to(target.as_str()).into_response())
+        }
+        None => Ok(shell("<p>Done. You can close this window.</p>").into_response()),
+    }
+}
+
+async fn approve_decoupled(
+    State(state): State<AppState>,
+    Path(challenge_id): Path<String>,
+) -> Result<Json<kontolink_api::Sync>, ApiError> {
+    let sync =
+        challenges::external_approval(&state.engine, &challenge_id, true, ChallengeType::Decoupled)
+            .await?;
+    Ok(Json(render::sync(&sync)))
+}

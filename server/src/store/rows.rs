@@ -1,0 +1,171 @@
+//! Records the engine's store traits hand out and take in. Times are unix milliseconds.
+
+use std::collections::BTreeMap;
+
+use kontolink_api::{Challenge, ErrorDetail, SyncScope};
+
+use crate::domain::SyncStatus;
+use crate::engine::model::{Progress, SyncOptions};
+use crate::vault::Sealed;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessRow {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub provider_id: String,
+    pub access_method_id: String,
+    /// Non-secret credential values (e.g. `login`).
+    pub public_credentials: BTreeMap<String, String>,
+    pub save_secrets: bool,
+    pub secrets_saved: bool,
+    pub auth_method_id: Option<String>,
+    pub auth_medium_id: Option<String>,
+    /// `ACTIVE` or `UPGRADE_REQUIRED`.
+    pub status: String,
+    pub upgrade_error: Option<ErrorDetail>,
+    pub created_at: i64,
+    pub last_synced_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRow {
+    pub id: String,
+    pub access_id: String,
+    pub user_id: String,
+    pub provider_account_id: String,
+    pub iban: Option<String>,
+    pub name: String,
+    pub account_type: String,
+    pub currency: String,
+    pub owner: Option<String>,
+    pub balance: Option<String>,
+    pub available: Option<String>,
+    pub balance_date: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactionRow {
+    pub id: String,
+    pub account_id: String,
+    pub amount: String,
+    pub currency: String,
+    pub booking_date: String,
+    pub value_date: Option<String>,
+    pub booked: bool,
+    pub purpose: Option<String>,
+    pub name: Option<String>,
+    pub iban: Option<String>,
+    pub transaction_type: Option<String>,
+}
+
+/// `GET …/transactions` filters; dates are `YYYY-MM-DD`.
+#[derive(Debug, Clone, Default)]
+pub struct TransactionFilter {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub count: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncRow {
+    pub id: String,
+    pub access_id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub status: SyncStatus,
+    pub scope: Vec<SyncScope>,
+    pub options: SyncOptions,
+    pub counted: bool,
+    pub automatic: bool,
+    pub step: Option<String>,
+    pub progress: Progress,
+    pub challenge_id: Option<String>,
+    pub challenge: Option<Challenge>,
+    pub await_deadline: Option<i64>,
+    pub error: Option<ErrorDetail>,
+    pub attempts: i64,
+    pub lease_owner: Option<String>,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub event_type: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub created_at: i64,
+    pub data: Option<serde_json::Value>,
+}
+
+/// An event to append in the same transaction as a state change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub event_type: &'static str,
+    pub resource_type: &'static str,
+    pub resource_id: String,
+    pub data: Option<serde_json::Value>,
+}
+
+impl NewEvent {
+    pub fn sync(event_type: &'static str, sync_id: &str, data: serde_json::Value) -> NewEvent {
+        NewEvent {
+            event_type,
+            resource_type: "SYNC",
+            resource_id: sync_id.to_owned(),
+            data: Some(data),
+        }
+    }
+}
+
+/// How a sync ends, applied in one transaction.
+#[derive(Debug, Clone)]
+pub struct Finish {
+    pub sync_id: String,
+    /// `Some`: a RUNNING sync, only while this worker still holds the lease (fencing);
+    /// `None`: an AWAIT_AUTH sync nobody works on (timeouts).
+    pub lease_owner: Option<String>,
+    pub status: SyncStatus,
+    pub error: Option<ErrorDetail>,
+    pub now: i64,
+    pub events: Vec<NewEvent>,
+    /// The finished sync as JSON for the client's webhook (`None`: notifications disabled).
+    pub webhook_body: Option<String>,
+    /// Completed syncs: remember the time and the chosen TAN method / medium.
+    pub access_synced: Option<(Option<String>, Option<String>)>,
+    pub secrets: SecretsOutcome,
+    pub upgrade: Option<UpgradePlan>,
+}
+
+/// What happens to the access's saved secrets when the sync ends. The sync's own sealed
+/// credentials and TANs are always deleted.
+#[derive(Debug, Clone)]
+pub enum SecretsOutcome {
+    Keep,
+    Save(Sealed),
+    Discard,
+}
+
+/// Access upgrade (40001/40002/40003): new accesses, and accounts moving to them.
+#[derive(Debug, Clone)]
+pub struct UpgradePlan {
+    pub old_access_id: String,
+    /// `None`: the old access keeps some accounts and stays `ACTIVE`.
+    pub old_access_error: Option<ErrorDetail>,
+    pub new_accesses: Vec<AccessRow>,
+    /// account id → new access id.
+    pub moves: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub client_id: String,
+    pub url: String,
+    pub body: String,
+    pub attempts: i64,
+}

@@ -1,0 +1,229 @@
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kontolink_server::config::Config;
+use kontolink_server::engine::Engine;
+use kontolink_server::startup::Application;
+use kontolink_server::store::SqliteStore;
+use kontolink_server::testing;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub address: String,
+    pub http: reqwest::Client,
+    pub token: String,
+    pub store: SqliteStore,
+    pub engine: Arc<Engine>,
+    pub dir: tempfile::TempDir,
+}
+
+/// Fast timings: tests poll with a deadline, they never sleep for a fixed time.
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}/kontolink.db", dir.display()),
+        vault_key_file: dir.join("vault.key"),
+        widget_dir: dir.to_owned(),
+        ..Config::default()
+    };
+    config.engine.poll_interval = Duration::from_millis(20);
+    config.engine.retry.base_delay = Duration::from_millis(10);
+    config.engine.lease = Duration::from_secs(5);
+    config.engine.scheduler_tick = Duration::from_millis(100);
+    config.engine.webhook_backoff = Duration::from_millis(50);
+    config.sandbox.slow_step = Duration::from_millis(100);
+    config.sandbox.decoupled_delay = Duration::from_millis(300);
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    adjust(&mut config);
+    let url = config.database_url.clone();
+    let app = Application::build(config).await.expect("the server starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let engine = app.state().engine.clone();
+    tokio::spawn(app.run_until_stopped());
+    let store = SqliteStore::open(&url).await.unwrap();
+    let token = testing::insert_user_with_token(&store, "user-1", "client-1")
+        .await
+        .unwrap();
+    TestApp {
+        address,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        token,
+        store,
+        engine,
+        dir,
+    }
+}
+
+pub fn attended(mut body: Value) -> Value {
+    body["psu_ip_address"] = json!("203.0.113.7");
+    body
+}
+
+impl TestApp {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// A sandbox access with `login` and PIN `1234`.
+    pub async fn access(&self, login: &str, save_secrets: bool) -> String {
+        self.access_with_pin(login, "1234", save_secrets).await
+    }
+
+    pub async fn access_with_pin(&self, login: &str, pin: &str, save_secrets: bool) -> String {
+        let (status, body) = self
+            .post(
+                "/rest/accesses",
+                json!({
+                    "access_method_id": "kontolink-sandbox-pin",
+                    "credentials": {"login": login, "pin": pin},
+                    "save_secrets": save_secrets,
+                    "consent": save_secrets,
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn start(&self, access_id: &str, body: Value) -> Value {
+        let (status, sync) = self
+            .post(&format!("/rest/accesses/{access_id}/syncs"), body)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{sync}");
+        sync
+    }
+
+    pub async fn sync(&self, access_id: &str, sync_id: &str) -> Value {
+        let (status, sync) = self
+            .get(&format!("/rest/accesses/{access_id}/syncs/{sync_id}"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{sync}");
+        sync
+    }
+
+    /// Polls the sync until `done` holds (deadline 30 s).
+    pub async fn wait_until(&self, sync: &Value, done: impl Fn(&Value) -> bool) -> Value {
+        let (access_id, sync_id) = (
+            sync["access_id"].as_str().unwrap(),
+            sync["id"].as_str().unwrap(),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let current = self.sync(access_id, sync_id).await;
+            if done(&current) {
+                return current;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "sync never reached the expected state: {current}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn wait_status(&self, sync: &Value, status: &str) -> Value {
+        self.wait_until(sync, |s| {
+            s["status"] == status || s["status"] == "COMPLETED" || s["status"] == "FAILED"
+        })
+        .await
+        .tap_status(status)
+    }
+
+    pub async fn answer(&self, sync: &Value, body: Value) -> (StatusCode, Value) {
+        let challenge_id = sync["challenge"]["id"].as_str().expect("an open challenge");
+        self.post(
+            &format!(
+                "/rest/accesses/{}/syncs/{}/challenges/{challenge_id}/response",
+                sync["access_id"].as_str().unwrap(),
+                sync["id"].as_str().unwrap()
+            ),
+            body,
+        )
+        .await
+    }
+
+    /// Starts a sync (attended) and runs it to its end, answering TAN challenges with `tan`.
+    pub async fn run_sync(&self, access_id: &str, body: Value) -> Value {
+        let sync = self.start(access_id, body).await;
+        self.wait_until(&sync, |s| {
+            s["status"] == "COMPLETED" || s["status"] == "FAILED"
+        })
+        .await
+    }
+
+    pub async fn accounts(&self) -> Vec<Value> {
+        let (status, body) = self.get("/rest/accounts").await;
+        assert_eq!(status, StatusCode::OK);
+        body["accounts"].as_array().unwrap().clone()
+    }
+
+    pub async fn transactions(&self, account_id: &str) -> Vec<Value> {
+        let (status, body) = self
+            .get(&format!(
+                "/rest/accounts/{account_id}/transactions?count=1000"
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["transactions"].as_array().unwrap().clone()
+    }
+
+    pub async fn events(&self) -> Vec<Value> {
+        let (status, body) = self.get("/rest/events?count=1000").await;
+        assert_eq!(status, StatusCode::OK);
+        body["events"].as_array().unwrap().clone()
+    }
+}
+
+pub trait TapStatus {
+    fn tap_status(self, expected: &str) -> Self;
+}
+
+impl TapStatus for Value {
+    fn tap_status(self, expected: &str) -> Value {
+        assert_eq!(self["status"], expected, "{self}");
+        self
+    }
+}
+
+pub fn error_code(sync: &Value) -> u64 {
+    sync["error"]["code"].as_u64().unwrap_or(0)
+}

@@ -1,0 +1,56 @@
+//! The PSD2 limit: 4 unattended syncs per access per 24 h; the fifth fails with `1020`
+//! and `data.next_sync_possible_at`; syncs with the end-user present do not count.
+
+use serde_json::json;
+
+use crate::helpers::{TapStatus, attended, error_code, spawn_app, spawn_with};
+
+#[tokio::test]
+async fn the_fifth_unattended_sync_fails_with_1020() {
+    let app = spawn_app().await;
+    let access = app.access("demo", true).await;
+    for _ in 0..4 {
+        app.run_sync(&access, json!({}))
+            .await
+            .tap_status("COMPLETED");
+    }
+    // Present end-users are not limited.
+    app.run_sync(&access, attended(json!({})))
+        .await
+        .tap_status("COMPLETED");
+    let fifth = app.run_sync(&access, json!({})).await.tap_status("FAILED");
+    assert_eq!(error_code(&fifth), 1020);
+    let next = fifth["error"]["data"]["next_sync_possible_at"]
+        .as_str()
+        .unwrap();
+    let next =
+        time::OffsetDateTime::parse(next, &time::format_description::well_known::Rfc3339).unwrap();
+    let in_a_day = time::OffsetDateTime::now_utc() + time::Duration::hours(24);
+    assert!((next - in_a_day).abs() < time::Duration::minutes(1));
+    let (_, view) = app.get(&format!("/rest/accesses/{access}")).await;
+    assert!(view["next_sync_possible_at"].is_string());
+    app.run_sync(&access, attended(json!({})))
+        .await
+        .tap_status("COMPLETED");
+}
+
+#[tokio::test]
+async fn the_limit_is_counted_in_the_database_and_holds_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let access;
+    {
+        let app = spawn_with(|c| *c = crate::helpers::test_config(dir.path())).await;
+        access = app.access("demo", true).await;
+        for _ in 0..4 {
+            app.run_sync(&access, json!({}))
+                .await
+                .tap_status("COMPLETED");
+        }
+    }
+    let again = spawn_with(|c| *c = crate::helpers::test_config(dir.path())).await;
+    let fifth = again
+        .run_sync(&access, json!({}))
+        .await
+        .tap_status("FAILED");
+    assert_eq!(error_code(&fifth), 1020);
+}

@@ -1,0 +1,181 @@
+//! A server killed with SIGKILL mid-sync loses nothing: after a restart on the same
+//! database the job is taken over when its lease expires, and it finishes without
+//! duplicate accounts or transactions.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kontolink_server::store::SqliteStore;
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}/kontolink.db", dir.display()))
+        .arg("--vault-key-file")
+        .arg(dir.join("vault.key"))
+        .arg("--widget-dir")
+        .arg(dir)
+        .env("KONTOLINK_ENGINE_LEASE_MS", "1500")
+        .env("KONTOLINK_ENGINE_POLL_MS", "50")
+        .env("KONTOLINK_SANDBOX_SLOW_STEP_MS", "400")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on ".len()..].trim().to_owned();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    Server { child, address }
+}
+
+async fn call(
+    http: &reqwest::Client,
+    token: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> Value {
+    let mut request = http.request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+async fn poll_sync(
+    http: &reqwest::Client,
+    token: &str,
+    server: &Server,
+    access: &str,
+    sync: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let url = format!("{}/rest/accesses/{access}/syncs/{sync}", server.address);
+        let current = call(http, token, reqwest::Method::GET, url, None).await;
+        if done(&current) {
+            return current;
+        }
+        assert!(Instant::now() < deadline, "sync stuck: {current}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn count(store: &SqliteStore, sql: &str) -> i64 {
+    sqlx::query_as::<_, (i64,)>(sql)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .0
+}
+
+#[tokio::test]
+async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = serve(dir.path());
+    let store = SqliteStore::open(&format!("sqlite://{}/kontolink.db", dir.path().display()))
+        .await
+        .unwrap();
+    let token = kontolink_server::testing::insert_user_with_token(&store, "user-1", "client-1")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let access = call(
+        &http,
+        &token,
+        reqwest::Method::POST,
+        format!("{}/rest/accesses", first.address),
+        Some(json!({"access_method_id": "kontolink-sandbox-pin", "credentials": {"login": "slow", "pin": "1"}, "save_secrets": true, "consent": true})),
+    )
+    .await;
+    let access = access["id"].as_str().unwrap().to_owned();
+    let sync = call(
+        &http,
+        &token,
+        reqwest::Method::POST,
+        format!("{}/rest/accesses/{access}/syncs", first.address),
+        Some(json!({"psu_ip_address": "203.0.113.7"})),
+    )
+    .await;
+    let sync = sync["id"].as_str().unwrap().to_owned();
+    // Accounts are stored, transactions are being fetched: kill it now.
+    poll_sync(&http, &token, &first, &access, &sync, |s| {
+        s["step"] == "ACCOUNTS"
+    })
+    .await;
+    drop(first); // SIGKILL
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM accounts").await, 2);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM syncs WHERE status = 'RUNNING'"
+        )
+        .await,
+        1
+    );
+
+    let second = serve(dir.path());
+    let done = poll_sync(&http, &token, &second, &access, &sync, |s| {
+        s["status"] == "COMPLETED" || s["status"] == "FAILED"
+    })
+    .await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    assert_eq!(
+        count(&store, "SELECT attempts FROM syncs").await,
+        2,
+        "taken over once"
+    );
+    let accounts = count(&store, "SELECT COUNT(*) FROM accounts").await;
+    let transactions = count(&store, "SELECT COUNT(*) FROM transactions").await;
+    assert_eq!(accounts, 2);
+    assert!(transactions > 0);
+
+    // A further sync of the same access adds nothing: ids are stable.
+    let again = call(
+        &http,
+        &token,
+        reqwest::Method::POST,
+        format!("{}/rest/accesses/{access}/syncs", second.address),
+        Some(json!({"psu_ip_address": "203.0.113.7"})),
+    )
+    .await;
+    let again = again["id"].as_str().unwrap().to_owned();
+    poll_sync(&http, &token, &second, &access, &again, |s| {
+        s["status"] == "COMPLETED"
+    })
+    .await;
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM accounts").await,
+        accounts
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM transactions").await,
+        transactions
+    );
+}

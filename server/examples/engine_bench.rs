@@ -93,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
                 let access = service::create_access(&engine, &user, "bench", create)
                     .await
                     .map_err(|e| anyhow::anyhow!("create access: {}", e.description))?;
-                service::start_sync(&engine, &access, &request, false)
+                service::start_sync(&engine, &access, &request, service::SyncOrigin::AccessToken)
                     .await
                     .map_err(|e| anyhow::anyhow!("start sync: {}", e.description))?;
             }

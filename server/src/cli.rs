@@ -144,6 +144,10 @@ pub struct ClientCreateArgs {
     pub notification_uri: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// The server's vault key file: a client with `--notification-uri` has its secret sealed
+    /// there to sign webhooks.
+    #[command(flatten)]
+    pub vault: VaultKeyArgs,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -198,7 +202,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 frame_origins: args.frame_origins,
                 notification_uri: args.notification_uri,
             };
-            let credentials = register(store.as_ref(), spec).await?;
+            let vault = crate::startup::open_vault_file(&args.vault.vault_key_file)?;
+            let credentials = register(store.as_ref(), &vault, spec).await?;
             let json = serde_json::json!({
                 "client_id": credentials.client_id.as_str(),
                 "client_secret": credentials.client_secret.expose(),

@@ -7,7 +7,9 @@ use crate::domain::ids::ClientId;
 use crate::domain::origin::Origin;
 use crate::domain::redirect_uri::RedirectUri;
 use crate::domain::secret_token::{SecretToken, TokenKind};
+use crate::engine::webhooks;
 use crate::store::{ClientRecord, Store};
+use crate::vault::Vault;
 
 pub const DEMO_CLIENT_ID: &str = "demo";
 pub const DEMO_CLIENT_SECRET: &str = "demo-secret";
@@ -29,8 +31,14 @@ pub struct ClientCredentials {
     pub client_secret: SecretToken,
 }
 
-/// Validates the spec and stores a new client with a random 256-bit secret.
-pub async fn register(store: &dyn Store, spec: NewClientSpec) -> anyhow::Result<ClientCredentials> {
+/// Validates the spec and stores a new client with a random 256-bit secret (only its hash).
+/// With a `notification_uri`, the secret also signs the client's webhooks, so it is sealed
+/// in `vault` ([`webhooks::register_client`]).
+pub async fn register(
+    store: &dyn Store,
+    vault: &Vault,
+    spec: NewClientSpec,
+) -> anyhow::Result<ClientCredentials> {
     let name = spec.name.trim();
     anyhow::ensure!(
         !name.is_empty() && name.chars().count() <= 200,
@@ -67,6 +75,17 @@ pub async fn register(store: &dyn Store, spec: NewClientSpec) -> anyhow::Result<
         notification_uri: spec.notification_uri,
     };
     store.insert_client(&record).await?;
+    if let Some(uri) = &record.notification_uri {
+        webhooks::register_client(
+            store,
+            vault,
+            record.id.as_str(),
+            uri,
+            client_secret.expose(),
+        )
+        .await
+        .context("sealing the webhook signing secret")?;
+    }
     Ok(ClientCredentials {
         client_id: record.id,
         client_secret,

@@ -27,7 +27,4 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
-#[cfg(feature = "test-support")]
-#[doc(hidden)]
-pub mod testing;
 pub mod vault;

@@ -102,15 +102,16 @@ impl Application {
 
 /// Opens the vault key file, creating it (and saying where) on first start.
 pub fn open_vault(config: &Config) -> anyhow::Result<Arc<Vault>> {
-    let (vault, created) = Vault::open_or_create(&config.vault_key_file).with_context(|| {
-        format!(
-            "opening the vault key file {}",
-            config.vault_key_file.display()
-        )
-    })?;
+    open_vault_file(&config.vault_key_file)
+}
+
+/// [`open_vault`] for commands that do not build a whole [`Config`] (`client create`).
+pub fn open_vault_file(path: &std::path::Path) -> anyhow::Result<Arc<Vault>> {
+    let (vault, created) = Vault::open_or_create(path)
+        .with_context(|| format!("opening the vault key file {}", path.display()))?;
     if created {
         tracing::warn!(
-            path = %config.vault_key_file.display(),
+            path = %path.display(),
             "generated a new vault key; back this file up: saved secrets cannot be read without it"
         );
     }

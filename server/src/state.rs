@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::engine::Engine;
 use crate::http::rate_limit::RateLimiter;
 use crate::metrics::Metrics;
-use crate::engine::Engine;
 use crate::store::Store;
 
 #[derive(Clone)]

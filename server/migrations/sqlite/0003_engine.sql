@@ -1,16 +1,8 @@
 -- Sync engine, data API and vault (contract §4). Engine times are unix MILLISECONDS
 -- (INTEGER): leases, backoff and the PSD2 window need sub-second precision in tests.
--- End-users are referenced by TEXT user_id without a foreign key (the users table belongs
--- to the auth migrations).
-
--- Bearer access tokens of end-users as the engine's `EndUser` extractor resolves them.
--- Stand-in until the auth branch's token tables are merged; only hashes are stored.
-CREATE TABLE end_user_tokens (
-    token_hash TEXT PRIMARY KEY,
-    user_id    TEXT NOT NULL,
-    client_id  TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
-);
+-- `user_id` is `users.id` of 0002_auth.sql (the internal end-user, not the integrator's
+-- `user_id`), `client_id` is `clients.id`. Bearer tokens resolve to them through the auth
+-- tables (an access token's grant, or a widget session's flow).
 
 -- Every AEAD-sealed secret, one row per owner (`access:<id>`, `sync:<id>`, `webhook:<client>`).
 -- `sealed` = 24-byte XChaCha20 nonce || ciphertext+tag; the owner is the associated data.

@@ -37,7 +37,14 @@ pub async fn tick(engine: &Engine) -> anyhow::Result<()> {
     }
     let before = now - engine.config.daily_sync_interval.as_millis() as i64;
     for access in engine.store.accesses_due(before, 100).await? {
-        match service::start_sync(engine, &access, &SyncRequest::default(), true).await {
+        match service::start_sync(
+            engine,
+            &access,
+            &SyncRequest::default(),
+            service::SyncOrigin::Automatic,
+        )
+        .await
+        {
             Ok(sync) => {
                 tracing::info!(access_id = %access.id, sync_id = %sync.id, "automatic sync started")
             }

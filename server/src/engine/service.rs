@@ -160,14 +160,36 @@ fn validate(request: &SyncRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Who started a sync; decides whether the end-user is present (attended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncOrigin {
+    /// The daily scheduler: always unattended.
+    Automatic,
+    /// An integrator's access token: attended only with `psu_ip_address` (contract §4).
+    AccessToken,
+    /// The widget's session token: the end-user is at the screen, always attended.
+    WidgetSession,
+}
+
+impl SyncOrigin {
+    fn unattended(self, request: &SyncRequest) -> bool {
+        match self {
+            SyncOrigin::Automatic => true,
+            SyncOrigin::AccessToken => request.psu_ip_address.is_none(),
+            SyncOrigin::WidgetSession => false,
+        }
+    }
+}
+
 /// Starts a sync of `access`. A request the engine refuses at once (PSD2 limit, access
 /// upgrade pending) still creates the sync, directly FAILED, so it is visible and notified.
 pub async fn start_sync(
     engine: &Engine,
     access: &AccessRow,
     request: &SyncRequest,
-    automatic: bool,
+    origin: SyncOrigin,
 ) -> Result<SyncRow, ApiError> {
+    let automatic = origin == SyncOrigin::Automatic;
     validate(request)?;
     let method = engine
         .providers
@@ -194,7 +216,7 @@ pub async fn start_sync(
         )));
     }
     let now = now_ms();
-    let unattended = automatic || request.psu_ip_address.is_none();
+    let unattended = origin.unattended(request);
     let mut failure = access.upgrade_error.clone().map(|detail| SyncFailure {
         code: detail.code,
         message: detail.message,

@@ -3,9 +3,9 @@
 //! then POSTed with `X-Kontolink-Signature: sha256=<hex HMAC-SHA256 of the body>` and
 //! retried with exponential backoff until the receiver answers 2xx.
 //!
-//! The signing key is the client secret. The auth module keeps only a hash of it, so the
-//! secret is handed to [`register_client`] when the client is created and kept sealed in
-//! the vault (`webhook:<client_id>`).
+//! The signing key is the client secret. The client store keeps only a hash of it, so
+//! `clients::register` hands the secret to [`register_client`] when a client with a
+//! `notification_uri` is created, and it is kept sealed in the vault (`webhook:<client_id>`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,23 +16,26 @@ use tokio::sync::watch;
 
 use super::Engine;
 use super::model::{now_ms, webhook_owner};
+use crate::store::Store;
 use crate::store::rows::OutboxRow;
-use crate::vault::SecretMap;
+use crate::vault::{SecretMap, Vault};
 
 pub const SIGNATURE_HEADER: &str = "x-kontolink-signature";
 
-/// Registers where a client wants its notifications and the secret that signs them.
+/// Registers where a client wants its notifications and the secret that signs them (sealed
+/// in the vault). Needs no running engine: `client create` calls it with the store and the
+/// vault it opened.
 pub async fn register_client(
-    engine: &Engine,
+    store: &dyn Store,
+    vault: &Vault,
     client_id: &str,
     notification_uri: &str,
     client_secret: &str,
 ) -> anyhow::Result<()> {
     let mut secret = SecretMap::default();
     secret.insert("secret", client_secret.to_owned());
-    let sealed = engine.vault.seal_map(&webhook_owner(client_id), &secret)?;
-    engine
-        .store
+    let sealed = vault.seal_map(&webhook_owner(client_id), &secret)?;
+    store
         .set_client_webhook(client_id, notification_uri, &sealed)
         .await?;
     Ok(())

@@ -1,14 +1,15 @@
 //! `POST/GET /rest/accesses`, `GET /rest/accesses/{id}`.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
-use kontolink_api::{Access, AccessList, CreateAccessRequest};
+use kontolink_api::{Access, AccessList, CreateAccessRequest, ErrorBody};
+use utoipa::OpenApi;
 
 use super::ApiError;
-use super::end_user::EndUser;
-use super::json_body::JsonBody;
+use super::bearer::AuthenticatedUser;
+use super::json::AppJson;
 use crate::engine::{render, service};
 use crate::state::AppState;
 use crate::store::rows::AccessRow;
@@ -19,13 +20,22 @@ pub fn router() -> Router<AppState> {
         .route("/rest/accesses/{id}", get(one))
 }
 
+#[derive(OpenApi)]
+#[openapi(paths(create, list, one))]
+pub struct AccessesApi;
+
 /// The caller's access, or `404` (also for another user's access).
-pub async fn owned(state: &AppState, user: &EndUser, id: &str) -> Result<AccessRow, ApiError> {
+pub async fn owned(
+    state: &AppState,
+    user: &AuthenticatedUser,
+    id: &str,
+) -> Result<AccessRow, ApiError> {
+    let user_id = user.engine_user_id();
     state
         .store
         .access(id)
         .await?
-        .filter(|access| access.user_id == user.user_id)
+        .filter(|access| access.user_id == user_id)
         .ok_or_else(|| ApiError::not_found("no such access"))
 }
 
@@ -35,29 +45,78 @@ async fn view(state: &AppState, access: &AccessRow) -> Result<Access, ApiError> 
     Ok(render::access(access, &accounts, next))
 }
 
+/// Creates an access at a provider from an access method of the catalog and the end-user's
+/// credentials. No bank contact yet: start a sync next. Secret credentials are sealed in the
+/// vault; they are kept after the first sync only with `save_secrets` and `consent`.
+#[utoipa::path(
+    post,
+    path = "/rest/accesses",
+    tag = "data",
+    request_body = CreateAccessRequest,
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 201, description = "The access (no bank contact yet)", body = Access),
+        (status = 400, description = "`1000`: malformed body, unknown `access_method_id` or credential, `save_secrets` without `consent`; `1011`: required credentials missing", body = ErrorBody),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 413, description = "`1009`: body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
-    user: EndUser,
-    JsonBody(request): JsonBody<CreateAccessRequest>,
-) -> Result<(StatusCode, Json<Access>), ApiError> {
-    let access =
-        service::create_access(&state.engine, &user.user_id, &user.client_id, request).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &access).await?)))
+    user: AuthenticatedUser,
+    AppJson(request): AppJson<CreateAccessRequest>,
+) -> Result<(StatusCode, AppJson<Access>), ApiError> {
+    let access = service::create_access(
+        &state.engine,
+        &user.engine_user_id(),
+        user.client_id.as_str(),
+        request,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, AppJson(view(&state, &access).await?)))
 }
 
-async fn list(State(state): State<AppState>, user: EndUser) -> Result<Json<AccessList>, ApiError> {
+/// The end-user's accesses, oldest first.
+#[utoipa::path(
+    get,
+    path = "/rest/accesses",
+    tag = "data",
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = AccessList),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+    )
+)]
+async fn list(
+    State(state): State<AppState>,
+    user: AuthenticatedUser,
+) -> Result<AppJson<AccessList>, ApiError> {
     let mut accesses = Vec::new();
-    for access in state.store.accesses_of_user(&user.user_id).await? {
+    for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
         accesses.push(view(&state, &access).await?);
     }
-    Ok(Json(AccessList { accesses }))
+    Ok(AppJson(AccessList { accesses }))
 }
 
+/// One access of the end-user.
+#[utoipa::path(
+    get,
+    path = "/rest/accesses/{id}",
+    tag = "data",
+    params(("id" = String, Path, description = "The access id")),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = Access),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 404, description = "`1003`: no such access of this end-user", body = ErrorBody),
+    )
+)]
 async fn one(
     State(state): State<AppState>,
-    user: EndUser,
+    user: AuthenticatedUser,
     Path(id): Path<String>,
-) -> Result<Json<Access>, ApiError> {
+) -> Result<AppJson<Access>, ApiError> {
     let access = owned(&state, &user, &id).await?;
-    Ok(Json(view(&state, &access).await?))
+    Ok(AppJson(view(&state, &access).await?))
 }

@@ -1,15 +1,17 @@
 //! `GET /rest/accounts`, `/rest/accounts/{id}`, `/rest/accounts/{id}/transactions`.
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
-use kontolink_api::{Account, AccountList, TransactionList};
+use kontolink_api::{Account, AccountList, ErrorBody, TransactionList};
 use serde::Deserialize;
 use time::Date;
 use time::macros::format_description;
+use utoipa::OpenApi;
 
 use super::ApiError;
-use super::end_user::EndUser;
+use super::bearer::AuthenticatedUser;
+use super::json::AppJson;
 use crate::engine::render;
 use crate::state::AppState;
 use crate::store::rows::{AccountRow, TransactionFilter};
@@ -21,28 +23,64 @@ pub fn router() -> Router<AppState> {
         .route("/rest/accounts/{id}/transactions", get(transactions))
 }
 
-async fn list(State(state): State<AppState>, user: EndUser) -> Result<Json<AccountList>, ApiError> {
-    let accounts = state.store.accounts_of_user(&user.user_id).await?;
-    Ok(Json(AccountList {
+#[derive(OpenApi)]
+#[openapi(paths(list, one, transactions))]
+pub struct AccountsApi;
+
+/// The end-user's accounts with their balances.
+#[utoipa::path(
+    get,
+    path = "/rest/accounts",
+    tag = "data",
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = AccountList),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+    )
+)]
+async fn list(
+    State(state): State<AppState>,
+    user: AuthenticatedUser,
+) -> Result<AppJson<AccountList>, ApiError> {
+    let accounts = state.store.accounts_of_user(&user.engine_user_id()).await?;
+    Ok(AppJson(AccountList {
         accounts: accounts.iter().map(render::account).collect(),
     }))
 }
 
-async fn owned(state: &AppState, user: &EndUser, id: &str) -> Result<AccountRow, ApiError> {
+async fn owned(
+    state: &AppState,
+    user: &AuthenticatedUser,
+    id: &str,
+) -> Result<AccountRow, ApiError> {
+    let user_id = user.engine_user_id();
     state
         .store
         .account(id)
         .await?
-        .filter(|account| account.user_id == user.user_id)
+        .filter(|account| account.user_id == user_id)
         .ok_or_else(|| ApiError::not_found("no such account"))
 }
 
+/// One account of the end-user.
+#[utoipa::path(
+    get,
+    path = "/rest/accounts/{id}",
+    tag = "data",
+    params(("id" = String, Path, description = "The account id")),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = Account),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 404, description = "`1003`: no such account of this end-user", body = ErrorBody),
+    )
+)]
 async fn one(
     State(state): State<AppState>,
-    user: EndUser,
+    user: AuthenticatedUser,
     Path(id): Path<String>,
-) -> Result<Json<Account>, ApiError> {
-    Ok(Json(render::account(&owned(&state, &user, &id).await?)))
+) -> Result<AppJson<Account>, ApiError> {
+    Ok(AppJson(render::account(&owned(&state, &user, &id).await?)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,12 +102,32 @@ fn date(name: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// The account's transactions, newest first.
+#[utoipa::path(
+    get,
+    path = "/rest/accounts/{id}/transactions",
+    tag = "data",
+    params(
+        ("id" = String, Path, description = "The account id"),
+        ("since" = Option<String>, Query, description = "Earliest booking date, `YYYY-MM-DD`"),
+        ("until" = Option<String>, Query, description = "Latest booking date, `YYYY-MM-DD`"),
+        ("count" = Option<u32>, Query, description = "1–1000, default 100"),
+        ("offset" = Option<u32>, Query, description = "Transactions to skip, default 0"),
+    ),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = TransactionList),
+        (status = 400, description = "`1000`: a bad date, `count` outside 1–1000, an unknown parameter", body = ErrorBody),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 404, description = "`1003`: no such account of this end-user", body = ErrorBody),
+    )
+)]
 async fn transactions(
     State(state): State<AppState>,
-    user: EndUser,
+    user: AuthenticatedUser,
     Path(id): Path<String>,
     query: Result<Query<TransactionQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<TransactionList>, ApiError> {
+) -> Result<AppJson<TransactionList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let account = owned(&state, &user, &id).await?;
     let count = query.count.unwrap_or(100);
@@ -83,7 +141,7 @@ async fn transactions(
         offset: query.offset.unwrap_or(0),
     };
     let rows = state.store.transactions(&account.id, &filter).await?;
-    Ok(Json(TransactionList {
+    Ok(AppJson(TransactionList {
         transactions: rows.iter().map(render::transaction).collect(),
     }))
 }

@@ -76,6 +76,18 @@ pub struct AuthenticatedUser {
     pub credential: Credential,
 }
 
+impl AuthenticatedUser {
+    /// The engine's text form of the end-user's id.
+    pub fn engine_user_id(&self) -> String {
+        self.user_id.to_string()
+    }
+
+    /// A widget session means the end-user is at the screen: its syncs are attended.
+    pub fn is_widget_session(&self) -> bool {
+        matches!(self.credential, Credential::WidgetSession { .. })
+    }
+}
+
 impl FromRequestParts<AppState> for AuthenticatedUser {
     type Rejection = BearerRejection;
 

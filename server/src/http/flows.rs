@@ -12,11 +12,12 @@ use super::ApiError;
 use super::client_auth::AuthenticatedClient;
 use super::json::AppJson;
 use crate::domain::flow::{FlowKind, FlowParams, OngoingParams};
-use crate::domain::ids::FlowId;
+use crate::domain::ids::{ClientId, FlowId, UserId};
 use crate::domain::secret_token::{SecretToken, TokenKind};
 use crate::domain::time::UnixTime;
 use crate::state::AppState;
 use crate::store::NewFlow;
+use crate::store::rows::AccessRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,7 +30,9 @@ pub fn router() -> Router<AppState> {
 pub struct FlowsApi;
 
 /// Creates a one-time flow: the end-user connects a bank once; the tokens read what was
-/// connected. The end-user is a new internal user of this flow.
+/// connected. The end-user is a new internal user of this flow, except for a reconnect:
+/// with `access_id` (an access of this client, e.g. after a sync failed with `10020`) the
+/// flow acts for that access's end-user, so the widget reaches the access.
 #[utoipa::path(
     post,
     path = "/onetime/access",
@@ -38,7 +41,7 @@ pub struct FlowsApi;
     security(("basic" = [])),
     responses(
         (status = 201, description = "Flow created; send the end-user to `location` (valid 30 minutes, once)", body = AccessLocation),
-        (status = 400, description = "Invalid field (`1000`), e.g. an unregistered `redirect_uri`, a `state` outside 1–1024 characters, `sync_period` outside 1–730, an IBAN failing the mod-97 check, an unknown `language`", body = kontolink_api::ErrorBody),
+        (status = 400, description = "Invalid field (`1000`), e.g. an unregistered `redirect_uri`, a `state` outside 1–1024 characters, `sync_period` outside 1–730, an IBAN failing the mod-97 check, an unknown `language`, an `access_id` that is no access of this client", body = kontolink_api::ErrorBody),
         (status = 401, description = "Client authentication failed (`1001`)", body = kontolink_api::ErrorBody),
         (status = 413, description = "Body over 64 KiB (`1009`)", body = kontolink_api::ErrorBody),
         (status = 415, description = "Body is not JSON", body = kontolink_api::ErrorBody),
@@ -52,11 +55,24 @@ async fn onetime_access(
 ) -> Result<(StatusCode, AppJson<AccessLocation>), ApiError> {
     let params =
         FlowParams::onetime(&request, &client.redirect_uris).map_err(ApiError::bad_request)?;
-    create(&state, client.id, FlowKind::Onetime, params, None).await
+    let reconnect_user = match &params.access_id {
+        Some(access_id) => Some(reconnected_access(&state, &client.id, access_id).await?.0),
+        None => None,
+    };
+    create(
+        &state,
+        client.id,
+        FlowKind::Onetime,
+        params,
+        None,
+        reconnect_user,
+    )
+    .await
 }
 
 /// Creates an ongoing flow for the integrator's end-user `user_id`: the grant's scope adds
-/// `offline`, and accesses whose secrets were saved synchronise daily.
+/// `offline`, and accesses whose secrets were saved synchronise daily. A reconnect's
+/// `access_id` must be an access of this client's `user_id`.
 #[utoipa::path(
     post,
     path = "/ongoing/access",
@@ -65,7 +81,7 @@ async fn onetime_access(
     security(("basic" = [])),
     responses(
         (status = 201, description = "Flow created; send the end-user to `location` (valid 30 minutes, once)", body = AccessLocation),
-        (status = 400, description = "Invalid field (`1000`), as for `/onetime/access`, or a missing/blank `user_id`", body = kontolink_api::ErrorBody),
+        (status = 400, description = "Invalid field (`1000`), as for `/onetime/access`, or a missing/blank `user_id`, an `access_id` that is no access of this client's `user_id`", body = kontolink_api::ErrorBody),
         (status = 401, description = "Client authentication failed (`1001`)", body = kontolink_api::ErrorBody),
         (status = 413, description = "Body over 64 KiB (`1009`)", body = kontolink_api::ErrorBody),
         (status = 429, description = "Too many flows created by this client (`1029`)", body = kontolink_api::ErrorBody),
@@ -85,15 +101,54 @@ async fn ongoing_access(
             "provider_id {provider_id:?} is not in the catalog"
         )));
     }
-    create(&state, client.id, FlowKind::Ongoing, params, Some(ongoing)).await
+    if let Some(access_id) = &params.access_id {
+        let (owner, _) = reconnected_access(&state, &client.id, access_id).await?;
+        let user = state
+            .store
+            .user_by_external_id(&client.id, &ongoing.user)
+            .await?;
+        if user != Some(owner) {
+            return Err(ApiError::bad_request(
+                "access_id is not an access of this user_id",
+            ));
+        }
+    }
+    create(
+        &state,
+        client.id,
+        FlowKind::Ongoing,
+        params,
+        Some(ongoing),
+        None,
+    )
+    .await
+}
+
+/// The access a reconnect (`access_id`) names: it must be an access of this client. Returns
+/// its end-user and the access.
+async fn reconnected_access(
+    state: &AppState,
+    client: &ClientId,
+    access_id: &str,
+) -> Result<(UserId, AccessRow), ApiError> {
+    let not_found = || ApiError::bad_request("access_id names no access of this client");
+    let access = state
+        .store
+        .access(access_id)
+        .await?
+        .filter(|access| access.client_id == client.as_str())
+        .ok_or_else(not_found)?;
+    let owner = UserId::parse(&access.user_id).ok_or_else(not_found)?;
+    Ok((owner, access))
 }
 
 async fn create(
     state: &AppState,
-    client_id: crate::domain::ids::ClientId,
+    client_id: ClientId,
     kind: FlowKind,
     params: FlowParams,
     ongoing: Option<OngoingParams>,
+    reconnect_user: Option<UserId>,
 ) -> Result<(StatusCode, AppJson<AccessLocation>), ApiError> {
     let now = UnixTime::now();
     let token = SecretToken::generate(TokenKind::Flow);
@@ -103,6 +158,7 @@ async fn create(
         kind,
         params,
         ongoing,
+        reconnect_user,
         token_hash: token.hash(),
         token_expires_at: now.plus(state.config.lifetimes.flow_token),
         created_at: now,

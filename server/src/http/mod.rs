@@ -1,24 +1,22 @@
 //! The HTTP edge: one module per resource, each with its own `router()`.
 
+mod accesses;
+mod accounts;
 pub mod bearer;
 mod catalog;
 pub mod client_auth;
 pub mod error;
+mod events;
 mod flows;
 mod health;
 pub mod json;
 mod metrics;
 pub mod openapi;
 pub mod rate_limit;
-mod token;
-mod token_body;
-mod accesses;
-mod accounts;
-pub mod end_user;
-mod events;
-mod json_body;
 mod sandbox_pages;
 mod syncs;
+mod token;
+mod token_body;
 mod widget;
 mod widget_page;
 mod widget_session;

@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
         (name = "widget", description = "The widget's session: exchange the flow token, then finish the flow"),
         (name = "oauth", description = "RFC 6749 token endpoint"),
         (name = "catalog", description = "Bank search: German banks from the Bundesbank list and the sandbox bank"),
+        (name = "data", description = "Data API and sync engine (contract §4): the Bearer is an access token from `POST /auth/token` or the widget's session token, which reaches only its flow's end-user. Syncs started with a widget session are attended; with an access token only when `psu_ip_address` is given"),
+        (name = "sandbox", description = "The sandbox bank's shortcuts for tests and demos"),
         (name = "operations", description = "Health and metrics"),
     )
 )]
@@ -56,6 +58,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(super::widget_session::WidgetSessionApi::openapi());
     doc.merge(super::token::TokenApi::openapi());
     doc.merge(super::catalog::CatalogApi::openapi());
+    doc.merge(super::accounts::AccountsApi::openapi());
+    doc.merge(super::accesses::AccessesApi::openapi());
+    doc.merge(super::syncs::SyncsApi::openapi());
+    doc.merge(super::events::EventsApi::openapi());
+    doc.merge(super::sandbox_pages::SandboxApi::openapi());
     doc
 }
 

@@ -1,15 +1,17 @@
 //! The sandbox bank's own pages: the REDIRECT challenge's bank page with Approve / Deny,
 //! and the decoupled approval shortcut `POST /sandbox/decoupled/{challenge_id}/approve`.
 
+use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use kontolink_api::ChallengeType;
+use kontolink_api::{ChallengeType, ErrorBody};
 use serde::Deserialize;
+use utoipa::OpenApi;
 
 use super::ApiError;
+use super::json::AppJson;
 use crate::engine::{challenges, render};
 use crate::state::AppState;
 
@@ -21,6 +23,10 @@ pub fn router() -> Router<AppState> {
             post(approve_decoupled),
         )
 }
+
+#[derive(OpenApi)]
+#[openapi(paths(approve_decoupled))]
+pub struct SandboxApi;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -99,12 +105,26 @@ async fn decide(
     }
 }
 
+/// Sandbox bank only: approves an open DECOUPLED challenge at once (instead of waiting for
+/// the simulated approval after 3 s), as the end-user would in the banking app. Needs no
+/// authentication: the challenge id is known only to whoever reads the sync.
+#[utoipa::path(
+    post,
+    path = "/sandbox/decoupled/{challenge_id}/approve",
+    tag = "sandbox",
+    params(("challenge_id" = String, Path, description = "The open DECOUPLED challenge's id")),
+    responses(
+        (status = 200, description = "The sync, `RUNNING` again", body = kontolink_api::Sync),
+        (status = 404, description = "`1003`: no such challenge", body = ErrorBody),
+        (status = 409, description = "`1008`: the challenge is not open", body = ErrorBody),
+    )
+)]
 async fn approve_decoupled(
     State(state): State<AppState>,
     Path(challenge_id): Path<String>,
-) -> Result<Json<kontolink_api::Sync>, ApiError> {
+) -> Result<AppJson<kontolink_api::Sync>, ApiError> {
     let sync =
         challenges::external_approval(&state.engine, &challenge_id, true, ChallengeType::Decoupled)
             .await?;
-    Ok(Json(render::sync(&sync)))
+    Ok(AppJson(render::sync(&sync)))
 }

@@ -1,17 +1,26 @@
 //! Syncs and their challenges: `POST /rest/accesses/{id}/syncs`, `POST /rest/syncs`
 //! (every access of the user), `GET …/syncs/{sync_id}`, `…/challenges[/{challenge_id}]`,
 //! `POST …/challenges/{challenge_id}/response`.
+//!
+//! Attended or not: a sync started with the widget's session token is attended (the end-user
+//! is at the screen), with or without `psu_ip_address`. With an access token, contract §4
+//! applies: `psu_ip_address` present = attended; otherwise it counts against the PSD2 limit
+//! and a challenge ends it with `10020`.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use kontolink_api::{Challenge, ChallengeList, ChallengeResponse, Sync, SyncList, SyncRequest};
+use kontolink_api::{
+    Challenge, ChallengeList, ChallengeResponse, ErrorBody, Sync, SyncList, SyncRequest,
+};
+use utoipa::OpenApi;
 
 use super::ApiError;
 use super::accesses::owned;
-use super::end_user::EndUser;
-use super::json_body::JsonBody;
+use super::bearer::AuthenticatedUser;
+use super::json::AppJson;
+use crate::engine::service::SyncOrigin;
 use crate::engine::{challenges, render, service};
 use crate::state::AppState;
 use crate::store::rows::SyncRow;
@@ -35,9 +44,21 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+#[derive(OpenApi)]
+#[openapi(paths(start, sync_all, one, list_challenges, one_challenge, respond))]
+pub struct SyncsApi;
+
+fn origin(user: &AuthenticatedUser) -> SyncOrigin {
+    if user.is_widget_session() {
+        SyncOrigin::WidgetSession
+    } else {
+        SyncOrigin::AccessToken
+    }
+}
+
 async fn owned_sync(
     state: &AppState,
-    user: &EndUser,
+    user: &AuthenticatedUser,
     access_id: &str,
     sync_id: &str,
 ) -> Result<SyncRow, ApiError> {
@@ -50,32 +71,68 @@ async fn owned_sync(
         .ok_or_else(|| ApiError::not_found("no such sync"))
 }
 
+/// Starts a sync of the access. The body and each of its fields are optional.
+///
+/// Attended (the end-user is present) when started with the widget's session token, or with
+/// an access token and `psu_ip_address`. Every other sync is unattended: it counts against
+/// the PSD2 limit of 4 per access per 24 hours (the fifth is created directly `FAILED` with
+/// `1020` and `data.next_sync_possible_at`), and a challenge fails it with `10020`.
+#[utoipa::path(
+    post,
+    path = "/rest/accesses/{id}/syncs",
+    tag = "data",
+    params(("id" = String, Path, description = "The access id")),
+    request_body(content = Option<SyncRequest>, description = "Optional; an empty body is `{}`"),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 201, description = "The sync (`QUEUED`, or `FAILED` at once with `1020` or an access upgrade `4000x`)", body = Sync),
+        (status = 400, description = "`1000`: malformed body or field; `1011`: credentials missing", body = ErrorBody),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 404, description = "`1003`: no such access of this end-user", body = ErrorBody),
+        (status = 409, description = "`1008`: the access has a sync that has not ended", body = ErrorBody),
+    )
+)]
 async fn start(
     State(state): State<AppState>,
-    user: EndUser,
+    user: AuthenticatedUser,
     Path(id): Path<String>,
-    JsonBody(request): JsonBody<SyncRequest>,
-) -> Result<(StatusCode, Json<Sync>), ApiError> {
+    body: Option<AppJson<SyncRequest>>,
+) -> Result<(StatusCode, AppJson<Sync>), ApiError> {
+    let request = body.map(|AppJson(r)| r).unwrap_or_default();
     let access = owned(&state, &user, &id).await?;
-    let sync = service::start_sync(&state.engine, &access, &request, false).await?;
-    Ok((StatusCode::CREATED, Json(render::sync(&sync))))
+    let sync = service::start_sync(&state.engine, &access, &request, origin(&user)).await?;
+    Ok((StatusCode::CREATED, AppJson(render::sync(&sync))))
 }
 
-/// Starts a sync of every access; a busy access answers with its running sync, an access
-/// without the credentials it needs is left out.
+/// Starts a sync of every access of the end-user (no `credentials`: they are per access).
+/// A busy access answers with its running sync; an access without the credentials it needs
+/// is left out. Attended as for a single sync.
+#[utoipa::path(
+    post,
+    path = "/rest/syncs",
+    tag = "data",
+    request_body(content = Option<SyncRequest>, description = "Optional; `credentials` is refused"),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = SyncList),
+        (status = 400, description = "`1000`: malformed body or field, `credentials` given", body = ErrorBody),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+    )
+)]
 async fn sync_all(
     State(state): State<AppState>,
-    user: EndUser,
-    JsonBody(request): JsonBody<SyncRequest>,
-) -> Result<Json<SyncList>, ApiError> {
+    user: AuthenticatedUser,
+    body: Option<AppJson<SyncRequest>>,
+) -> Result<AppJson<SyncList>, ApiError> {
+    let request = body.map(|AppJson(r)| r).unwrap_or_default();
     if request.credentials.is_some() {
         return Err(ApiError::bad_request(
             "credentials are given per access, not to POST /rest/syncs",
         ));
     }
     let mut syncs = Vec::new();
-    for access in state.store.accesses_of_user(&user.user_id).await? {
-        match service::start_sync(&state.engine, &access, &request, false).await {
+    for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
+        match service::start_sync(&state.engine, &access, &request, origin(&user)).await {
             Ok(sync) => syncs.push(render::sync(&sync)),
             Err(error) if error.code == 1008 => {
                 if let Some(active) = state.store.active_sync(&access.id).await? {
@@ -89,26 +146,58 @@ async fn sync_all(
             Err(error) => return Err(error),
         }
     }
-    Ok(Json(SyncList { syncs }))
+    Ok(AppJson(SyncList { syncs }))
 }
 
+/// One sync: `QUEUED → RUNNING ⇄ AWAIT_AUTH → COMPLETED | FAILED`.
+#[utoipa::path(
+    get,
+    path = "/rest/accesses/{id}/syncs/{sync_id}",
+    tag = "data",
+    params(
+        ("id" = String, Path, description = "The access id"),
+        ("sync_id" = String, Path, description = "The sync id"),
+    ),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = Sync),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 404, description = "`1003`: no such access or sync of this end-user", body = ErrorBody),
+    )
+)]
 async fn one(
     State(state): State<AppState>,
-    user: EndUser,
+    user: AuthenticatedUser,
     Path((id, sync_id)): Path<(String, String)>,
-) -> Result<Json<Sync>, ApiError> {
-    Ok(Json(render::sync(
+) -> Result<AppJson<Sync>, ApiError> {
+    Ok(AppJson(render::sync(
         &owned_sync(&state, &user, &id, &sync_id).await?,
     )))
 }
 
+/// Every challenge the sync has met, in order.
+#[utoipa::path(
+    get,
+    path = "/rest/accesses/{id}/syncs/{sync_id}/challenges",
+    tag = "data",
+    params(
+        ("id" = String, Path, description = "The access id"),
+        ("sync_id" = String, Path, description = "The sync id"),
+    ),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = ChallengeList),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 404, description = "`1003`: no such access or sync of this end-user", body = ErrorBody),
+    )
+)]
 async fn list_challenges(
     State(state): State<AppState>,
-    user: EndUser,
+    user: AuthenticatedUser,
     Path((id, sync_id)): Path<(String, String)>,
-) -> Result<Json<ChallengeList>, ApiError> {
+) -> Result<AppJson<ChallengeList>, ApiError> {
     let sync = owned_sync(&state, &user, &id, &sync_id).await?;
-    Ok(Json(ChallengeList {
+    Ok(AppJson(ChallengeList {
         challenges: sync
             .progress
             .rounds
@@ -118,27 +207,66 @@ async fn list_challenges(
     }))
 }
 
+/// One challenge of the sync.
+#[utoipa::path(
+    get,
+    path = "/rest/accesses/{id}/syncs/{sync_id}/challenges/{challenge_id}",
+    tag = "data",
+    params(
+        ("id" = String, Path, description = "The access id"),
+        ("sync_id" = String, Path, description = "The sync id"),
+        ("challenge_id" = String, Path, description = "The challenge id"),
+    ),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, body = Challenge),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 404, description = "`1003`: no such access, sync or challenge", body = ErrorBody),
+    )
+)]
 async fn one_challenge(
     State(state): State<AppState>,
-    user: EndUser,
+    user: AuthenticatedUser,
     Path((id, sync_id, challenge_id)): Path<(String, String, String)>,
-) -> Result<Json<Challenge>, ApiError> {
+) -> Result<AppJson<Challenge>, ApiError> {
     let sync = owned_sync(&state, &user, &id, &sync_id).await?;
     sync.progress
         .rounds
         .into_iter()
         .map(|r| r.challenge)
         .find(|c| c.id == challenge_id)
-        .map(Json)
+        .map(AppJson)
         .ok_or_else(|| ApiError::not_found("no such challenge"))
 }
 
+/// Answers the open challenge: `{"value": TAN}`, `{"method_id": ID}`, `{"medium_id": ID}`, or
+/// `{}` (or no body) for DECOUPLED/REDIRECT: "done, check now".
+#[utoipa::path(
+    post,
+    path = "/rest/accesses/{id}/syncs/{sync_id}/challenges/{challenge_id}/response",
+    tag = "data",
+    params(
+        ("id" = String, Path, description = "The access id"),
+        ("sync_id" = String, Path, description = "The sync id"),
+        ("challenge_id" = String, Path, description = "The open challenge's id"),
+    ),
+    request_body(content = Option<ChallengeResponse>, description = "The answer matching the challenge type"),
+    security(("bearer" = []), ("widget_session" = [])),
+    responses(
+        (status = 200, description = "The sync, `RUNNING` again", body = Sync),
+        (status = 400, description = "`1000`: malformed body or an answer of the wrong kind", body = ErrorBody),
+        (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
+        (status = 404, description = "`1003`: no such access, sync or challenge", body = ErrorBody),
+        (status = 409, description = "`1008`: the challenge is not open (answered already, or the sync ended)", body = ErrorBody),
+    )
+)]
 async fn respond(
     State(state): State<AppState>,
-    user: EndUser,
+    user: AuthenticatedUser,
     Path((id, sync_id, challenge_id)): Path<(String, String, String)>,
-    JsonBody(response): JsonBody<ChallengeResponse>,
-) -> Result<Json<Sync>, ApiError> {
+    body: Option<AppJson<ChallengeResponse>>,
+) -> Result<AppJson<Sync>, ApiError> {
+    let response = body.map(|AppJson(r)| r).unwrap_or_default();
     let sync = owned_sync(&state, &user, &id, &sync_id).await?;
     if !sync
         .progress
@@ -149,5 +277,5 @@ async fn respond(
         return Err(ApiError::not_found("no such challenge"));
     }
     let sync = challenges::answer(&state.engine, &sync, &challenge_id, response).await?;
-    Ok(Json(render::sync(&sync)))
+    Ok(AppJson(render::sync(&sync)))
 }

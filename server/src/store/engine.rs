@@ -17,13 +17,6 @@ use crate::vault::Sealed;
 
 #[async_trait]
 pub trait DataStore: Send + Sync {
-    /// The end-user behind a bearer access token (by its SHA-256 hex), while it is valid.
-    async fn user_for_access_token(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<(String, String)>, StoreError>;
-
     /// Inserts an access and, if given, its sealed secrets.
     async fn insert_access(
         &self,

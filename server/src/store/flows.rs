@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::domain::flow::{FlowKind, FlowParams, FlowStatus, OngoingParams};
-use crate::domain::ids::{ClientId, FlowId, UserId};
+use crate::domain::ids::{ClientId, ExternalUserId, FlowId, UserId};
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
 
@@ -16,6 +16,9 @@ pub struct NewFlow {
     pub kind: FlowKind,
     pub params: FlowParams,
     pub ongoing: Option<OngoingParams>,
+    /// A one-time flow that reconnects an access (`access_id`) acts for that access's
+    /// end-user instead of a new one.
+    pub reconnect_user: Option<UserId>,
     pub token_hash: TokenHash,
     pub token_expires_at: UnixTime,
     pub created_at: UnixTime,
@@ -64,6 +67,13 @@ pub trait FlowStore: Send + Sync {
     /// client's user with that `user_id` for an ongoing one, created on first use).
     async fn create_flow(&self, flow: &NewFlow) -> Result<UserId, StoreError>;
 
+    /// The internal end-user of the client's `user_id`, if an ongoing flow created it.
+    async fn user_by_external_id(
+        &self,
+        client: &ClientId,
+        external: &ExternalUserId,
+    ) -> Result<Option<UserId>, StoreError>;
+
     /// Looks a flow up by its flow token without using the token (the widget page's CSP).
     async fn flow_by_token(&self, token: &TokenHash) -> Result<Option<FlowRecord>, StoreError>;
 
@@ -93,9 +103,8 @@ pub trait FlowStore: Send + Sync {
         now: UnixTime,
     ) -> Result<bool, StoreError>;
 
-    /// The extension point for account ownership: which of `ids` are not accounts of
-    /// `user`. `POST /widget/complete` refuses the selection if any are returned. A
-    /// backend that keeps no accounts yet (this branch's schema) returns none.
+    /// Which of `ids` are not accounts of `user` (unknown ids included), in the given
+    /// order. `POST /widget/complete` refuses the selection if any are returned.
     async fn accounts_not_owned_by(
         &self,
         user: UserId,

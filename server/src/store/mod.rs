@@ -2,9 +2,9 @@
 //! implementation is selected by a `postgres://` URL. One test suite runs against every backend.
 
 mod clients;
+pub mod engine;
 mod error;
 mod flows;
-pub mod engine;
 pub mod rows;
 mod sqlite;
 mod tokens;
@@ -23,7 +23,16 @@ pub use tokens::{AccessGrant, Exchange, GrantInfo, IssuedTokens, Refusal, TokenS
 /// Everything the server keeps. Each method is one atomic unit of work.
 #[async_trait]
 pub trait Store:
-    ClientStore + FlowStore + TokenStore + DataStore + SyncStore + EventStore + VaultStore + Send + Sync + 'static
+    ClientStore
+    + FlowStore
+    + TokenStore
+    + DataStore
+    + SyncStore
+    + EventStore
+    + VaultStore
+    + Send
+    + Sync
+    + 'static
 {
     /// The database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -123,7 +123,7 @@ impl TestApp {
             frame_origins: frame_origins.iter().map(|s| s.to_string()).collect(),
             notification_uri: None,
         };
-        let creds = register(self.store().as_ref(), spec)
+        let creds = register(self.store().as_ref(), &self.state.engine.vault, spec)
             .await
             .expect("register");
         TestClient {

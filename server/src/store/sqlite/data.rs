@@ -11,20 +11,6 @@ use crate::vault::Sealed;
 
 #[async_trait]
 impl DataStore for SqliteStore {
-    async fn user_for_access_token(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT user_id, client_id FROM end_user_tokens WHERE token_hash = ? AND expires_at > ?",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(self.pool())
-        .await?)
-    }
-
     async fn insert_access(
         &self,
         access: &AccessRow,

@@ -7,7 +7,7 @@ use super::SqliteStore;
 use super::codec::{client_id, corrupt, flow_id, from_json, to_json, user_id};
 use crate::domain::flow::{FlowParams, FlowStatus};
 use crate::domain::iban::Iban;
-use crate::domain::ids::{FlowId, UserId};
+use crate::domain::ids::{ClientId, ExternalUserId, FlowId, UserId};
 use crate::domain::redirect_uri::RedirectUri;
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
@@ -63,8 +63,8 @@ impl FlowStore for SqliteStore {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let now = flow.created_at.0;
         let client = flow.client_id.as_str();
-        let user = match &flow.ongoing {
-            Some(ongoing) => {
+        let user = match (&flow.ongoing, flow.reconnect_user) {
+            (Some(ongoing), _) => {
                 sqlx::query(
                     "INSERT INTO users (id, client_id, external_id, created_at) VALUES (?, ?, ?, ?) \
                      ON CONFLICT (client_id, external_id) DO NOTHING",
@@ -84,7 +84,8 @@ impl FlowStore for SqliteStore {
                 .await?;
                 user_id(&id)?
             }
-            None => {
+            (None, Some(user)) => user,
+            (None, None) => {
                 let id = UserId::generate();
                 sqlx::query("INSERT INTO users (id, client_id, external_id, created_at) VALUES (?, ?, NULL, ?)")
                     .bind(id.to_string())
@@ -124,6 +125,20 @@ impl FlowStore for SqliteStore {
         .await?;
         tx.commit().await?;
         Ok(user)
+    }
+
+    async fn user_by_external_id(
+        &self,
+        client: &ClientId,
+        external: &ExternalUserId,
+    ) -> Result<Option<UserId>, StoreError> {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE client_id = ? AND external_id = ?")
+                .bind(client.as_str())
+                .bind(external.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        id.as_deref().map(user_id).transpose()
     }
 
     async fn flow_by_token(&self, token: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
@@ -220,11 +235,23 @@ impl FlowStore for SqliteStore {
 
     async fn accounts_not_owned_by(
         &self,
-        _user: UserId,
-        _ids: &[String],
+        user: UserId,
+        ids: &[String],
     ) -> Result<Vec<String>, StoreError> {
-        // This schema keeps no accounts (they arrive with the sync engine's tables), so no
-        // selection can be checked against them: every id is accepted.
-        Ok(Vec::new())
+        let user = user.to_string();
+        let mut foreign = Vec::new();
+        // At most 100 ids (`account_ids::MAX_ACCOUNT_IDS`): one indexed lookup each.
+        for id in ids {
+            let owned: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ? AND user_id = ?")
+                    .bind(id)
+                    .bind(&user)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if owned.is_none() {
+                foreign.push(id.clone());
+            }
+        }
+        Ok(foreign)
     }
 }

@@ -67,12 +67,15 @@ async fn a_widget_session_authenticates_its_flows_user() {
         body.ends_with(&format!("{} session {}", client.id, location.id)),
         "{body}"
     );
-    app.widget_post(
-        "/widget/complete",
-        &session,
-        Some(json!({"account_ids": ["a"]})),
-    )
-    .await;
+    let accounts = app.connect_accounts(&session).await;
+    let response = app
+        .widget_post(
+            "/widget/complete",
+            &session,
+            Some(json!({"account_ids": [accounts[0]]})),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
     assert_eq!(call(&app, Some(&format!("Bearer {session}"))).await.0, 401);
 }
 

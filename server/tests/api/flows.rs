@@ -326,3 +326,71 @@ async fn flow_creation_is_rate_limited_per_client() {
         "other clients unaffected"
     );
 }
+
+/// A widget session of a new ongoing flow for `user_id`, with one connected sandbox access.
+async fn user_with_access(
+    app: &TestApp,
+    client: &crate::helpers::TestClient,
+    user_id: &str,
+) -> (String, String) {
+    let (_, token) = app.ongoing_flow(client, user_id).await;
+    let session = app.widget_session(&token).await.session_token;
+    let response = app
+        .widget_post(
+            "/rest/accesses",
+            &session,
+            Some(json!({"access_method_id": "kontolink-sandbox-pin", "credentials": {"login": "demo", "pin": "1"}})),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let access: serde_json::Value = response.json().await.unwrap();
+    (session, access["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn an_ongoing_reconnect_needs_an_access_of_that_user_id() {
+    let app = spawn_app().await;
+    let client = app.client().await;
+    let (_, access) = user_with_access(&app, &client, "alice").await;
+    let reconnect =
+        |user: &str| json!({"redirect_uri": REDIRECT_URI, "user_id": user, "access_id": access});
+    let response = app.post_ongoing(&client, &reconnect("bob")).await;
+    let body = assert_api_error(response, 400, 1000).await;
+    assert!(body.to_string().contains("access_id"), "{body}");
+    let response = app.post_ongoing(&client, &reconnect("alice")).await;
+    assert_eq!(response.status(), 201);
+    let other = app.client().await;
+    let response = app.post_ongoing(&other, &reconnect("alice")).await;
+    assert_api_error(response, 400, 1000).await;
+    let unknown = json!({"redirect_uri": REDIRECT_URI, "user_id": "alice", "access_id": "nope"});
+    assert_api_error(app.post_ongoing(&client, &unknown).await, 400, 1000).await;
+}
+
+#[tokio::test]
+async fn a_onetime_reconnect_acts_for_the_accesss_end_user() {
+    let app = spawn_app().await;
+    let client = app.client().await;
+    let (_, access) = user_with_access(&app, &client, "alice").await;
+    let body = json!({"redirect_uri": REDIRECT_URI, "access_id": access});
+    let other = app.client().await;
+    assert_api_error(app.post_onetime(&other, &body).await, 400, 1000).await;
+    let unknown = json!({"redirect_uri": REDIRECT_URI, "access_id": "nope"});
+    assert_api_error(app.post_onetime(&client, &unknown).await, 400, 1000).await;
+    let (_, token) = crate::helpers::flow_created(app.post_onetime(&client, &body).await).await;
+    let session = app.widget_session(&token).await.session_token;
+    let response = app
+        .widget_get(&format!("/rest/accesses/{access}"), &session)
+        .await;
+    assert_eq!(
+        response.status(),
+        200,
+        "the reconnect's session reaches the access"
+    );
+    // A plain one-time flow is a new end-user who does not.
+    let (_, token) = app.onetime_flow(&client).await;
+    let session = app.widget_session(&token).await.session_token;
+    let response = app
+        .widget_get(&format!("/rest/accesses/{access}"), &session)
+        .await;
+    assert_eq!(response.status(), 404);
+}

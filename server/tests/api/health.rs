@@ -25,6 +25,27 @@ async fn the_openapi_document_describes_every_endpoint_and_both_auth_schemes() {
         ("/widget/cancel", "post"),
         ("/widget/fail", "post"),
         ("/auth/token", "post"),
+        ("/catalog/providers", "get"),
+        ("/rest/accounts", "get"),
+        ("/rest/accounts/{id}", "get"),
+        ("/rest/accounts/{id}/transactions", "get"),
+        ("/rest/accesses", "get"),
+        ("/rest/accesses", "post"),
+        ("/rest/accesses/{id}", "get"),
+        ("/rest/accesses/{id}/syncs", "post"),
+        ("/rest/syncs", "post"),
+        ("/rest/accesses/{id}/syncs/{sync_id}", "get"),
+        ("/rest/accesses/{id}/syncs/{sync_id}/challenges", "get"),
+        (
+            "/rest/accesses/{id}/syncs/{sync_id}/challenges/{challenge_id}",
+            "get",
+        ),
+        (
+            "/rest/accesses/{id}/syncs/{sync_id}/challenges/{challenge_id}/response",
+            "post",
+        ),
+        ("/rest/events", "get"),
+        ("/sandbox/decoupled/{challenge_id}/approve", "post"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),
@@ -35,6 +56,26 @@ async fn the_openapi_document_describes_every_endpoint_and_both_auth_schemes() {
     assert_eq!(schemes["basic"]["scheme"], "basic");
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["OnetimeAccessRequest"].is_object());
+    for schema in [
+        "Access",
+        "Account",
+        "Sync",
+        "SyncRequest",
+        "Challenge",
+        "EventList",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "schema {schema} missing"
+        );
+    }
+    let sync_doc = doc["paths"]["/rest/accesses/{id}/syncs"]["post"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        sync_doc.contains("widget") && sync_doc.contains("psu_ip_address"),
+        "when a sync is attended is documented: {sync_doc}"
+    );
     let token_doc = doc["paths"]["/auth/token"]["post"]["description"]
         .as_str()
         .unwrap_or_default();

@@ -217,13 +217,59 @@ impl TestApp {
         self.complete_flow(&token).await
     }
 
+    /// What the widget does before completing: connects the sandbox bank (`demo`) with the
+    /// session, syncs, and returns the ids of the two imported accounts.
+    pub async fn connect_accounts(&self, session: &str) -> Vec<String> {
+        let body = json!({
+            "access_method_id": "kontolink-sandbox-pin",
+            "credentials": {"login": "demo", "pin": "1234"},
+        });
+        let response = self
+            .widget_post("/rest/accesses", session, Some(body))
+            .await;
+        assert_eq!(response.status(), 201);
+        let access: Value = response.json().await.unwrap();
+        let access = access["id"].as_str().unwrap().to_owned();
+        let path = format!("/rest/accesses/{access}/syncs");
+        let response = self.widget_post(&path, session, None).await;
+        assert_eq!(response.status(), 201);
+        let sync: Value = response.json().await.unwrap();
+        let path = format!("{path}/{}", sync["id"].as_str().unwrap());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let sync: Value = self.widget_get(&path, session).await.json().await.unwrap();
+            if sync["status"] == "COMPLETED" {
+                break;
+            }
+            assert!(
+                sync["status"] != "FAILED" && std::time::Instant::now() < deadline,
+                "{sync}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let accounts: Value = self
+            .widget_get("/rest/accounts", session)
+            .await
+            .json()
+            .await
+            .unwrap();
+        accounts["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["access_id"] == access.as_str())
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     pub async fn complete_flow(&self, token: &str) -> String {
         let session = self.widget_session(token).await;
+        let accounts = self.connect_accounts(&session.session_token).await;
         let response = self
             .widget_post(
                 "/widget/complete",
                 &session.session_token,
-                Some(json!({"account_ids": ["acc-1"]})),
+                Some(json!({"account_ids": [accounts[0]]})),
             )
             .await;
         assert_eq!(response.status(), 200);

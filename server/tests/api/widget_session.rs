@@ -129,11 +129,12 @@ async fn completing_returns_the_redirect_with_code_state_and_success() {
     let client = app.client().await;
     let (_, token) = app.onetime_flow(&client).await;
     let session = app.widget_session(&token).await;
+    let accounts = app.connect_accounts(&session.session_token).await;
     let response = app
         .widget_post(
             "/widget/complete",
             &session.session_token,
-            Some(json!({"account_ids": ["a", "b"]})),
+            Some(json!({ "account_ids": accounts })),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -195,13 +196,17 @@ async fn failing_returns_success_false_and_the_error() {
 async fn the_session_dies_when_the_flow_ends() {
     let app = spawn_app().await;
     let client = app.client().await;
-    for (path, body) in [
-        ("/widget/complete", Some(json!({"account_ids": ["a"]}))),
-        ("/widget/cancel", None),
-        ("/widget/fail", Some(json!({"error": "10000"}))),
-    ] {
+    for path in ["/widget/complete", "/widget/cancel", "/widget/fail"] {
         let (_, token) = app.onetime_flow(&client).await;
         let session = app.widget_session(&token).await.session_token;
+        let body = match path {
+            "/widget/complete" => {
+                let accounts = app.connect_accounts(&session).await;
+                Some(json!({"account_ids": [accounts[0]]}))
+            }
+            "/widget/fail" => Some(json!({"error": "10000"})),
+            _ => None,
+        };
         assert_eq!(
             app.widget_post(path, &session, body.clone()).await.status(),
             200
@@ -244,7 +249,49 @@ async fn account_ids_must_be_1_to_100_distinct_strings() {
             Some(json!({"account_ids": hundred})),
         )
         .await;
+    let body = assert_api_error(response, 400, 1000).await;
+    assert_eq!(
+        body["error"]["data"]["account_ids"],
+        json!(hundred),
+        "unknown ids are named"
+    );
+    let accounts = app.connect_accounts(&session).await;
+    let response = app
+        .widget_post(
+            "/widget/complete",
+            &session,
+            Some(json!({ "account_ids": accounts })),
+        )
+        .await;
     assert_eq!(response.status(), 200, "the refusals left the flow open");
+}
+
+#[tokio::test]
+async fn another_users_accounts_cannot_be_selected() {
+    let app = spawn_app().await;
+    let client = app.client().await;
+    let (_, first) = app.onetime_flow(&client).await;
+    let first = app.widget_session(&first).await.session_token;
+    let theirs = app.connect_accounts(&first).await;
+    let (_, second) = app.onetime_flow(&client).await;
+    let second = app.widget_session(&second).await.session_token;
+    let mine = app.connect_accounts(&second).await;
+    let response = app
+        .widget_post(
+            "/widget/complete",
+            &second,
+            Some(json!({"account_ids": [mine[0], theirs[0]]})),
+        )
+        .await;
+    let body = assert_api_error(response, 400, 1000).await;
+    assert_eq!(body["error"]["data"]["account_ids"], json!([theirs[0]]));
+    assert!(
+        body["error"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("not the user's"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -260,11 +307,12 @@ async fn a_single_selection_flow_refuses_several_accounts() {
     let location: kontolink_api::AccessLocation = response.json().await.unwrap();
     let token = location.location.split_once("?token=").unwrap().1;
     let session = app.widget_session(token).await.session_token;
+    let accounts = app.connect_accounts(&session).await;
     let response = app
         .widget_post(
             "/widget/complete",
             &session,
-            Some(json!({"account_ids": ["a", "b"]})),
+            Some(json!({ "account_ids": accounts })),
         )
         .await;
     assert_api_error(response, 400, 1000).await;
@@ -272,7 +320,7 @@ async fn a_single_selection_flow_refuses_several_accounts() {
         .widget_post(
             "/widget/complete",
             &session,
-            Some(json!({"account_ids": ["a"]})),
+            Some(json!({"account_ids": [accounts[0]]})),
         )
         .await;
     assert_eq!(response.status(), 200);

@@ -32,12 +32,45 @@ async fn malformed_bodies_and_unknown_ids_are_4xx() {
         .http
         .post(format!("{}/rest/accesses", app.address))
         .bearer_auth(&app.token)
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(code(&response.json().await.unwrap()), 1000);
+    // A body that is not declared JSON: 415 in the error format.
+    let response = app
+        .http
+        .post(format!("{}/rest/accesses", app.address))
+        .bearer_auth(&app.token)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(code(&response.json().await.unwrap()), 1000);
+    // A sync needs no body at all; a malformed one is still refused.
+    let access = app.access("demo", false).await;
+    let url = format!("{}/rest/accesses/{access}/syncs", app.address);
+    let response = app
+        .http
+        .post(&url)
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let response = app
+        .http
+        .post(&url)
+        .bearer_auth(&app.token)
+        .header("content-type", "application/json")
+        .body("[1,")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let (status, body) = app
         .post("/rest/accesses", json!({"access_method_id": 5}))
         .await;
@@ -97,10 +130,9 @@ async fn another_users_resources_are_invisible() {
     let app = spawn_app().await;
     let access = app.access("demo", false).await;
     let sync = app.run_sync(&access, attended(json!({}))).await;
-    let stranger =
-        kontolink_server::testing::insert_user_with_token(&app.store, "user-2", "client-1")
-            .await
-            .unwrap();
+    let stranger = app.widget_session(&app.client, "user-2").await;
+    let other_client = app.register_client(None).await;
+    let same_name_elsewhere = app.widget_session(&other_client, "user-1").await;
     for path in [
         format!("/rest/accesses/{access}"),
         format!(
@@ -112,14 +144,16 @@ async fn another_users_resources_are_invisible() {
             app.accounts().await[0]["id"].as_str().unwrap()
         ),
     ] {
-        let response = app
-            .http
-            .get(format!("{}{path}", app.address))
-            .bearer_auth(&stranger)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        for token in [&stranger, &same_name_elsewhere] {
+            let response = app
+                .http
+                .get(format!("{}{path}", app.address))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        }
     }
 }
 

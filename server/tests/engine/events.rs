@@ -74,13 +74,23 @@ async fn receiver() -> (String, Received) {
     (url, received)
 }
 
+/// The ids of the syncs delivered so far.
+fn delivered(received: &Received) -> Vec<Value> {
+    received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| serde_json::from_slice::<Value>(body).unwrap()["id"].clone())
+        .collect()
+}
+
 #[tokio::test]
 async fn finished_syncs_are_posted_signed_and_retried_until_2xx() {
-    let app = spawn_app().await;
+    let mut app = spawn_app().await;
     let (url, received) = receiver().await;
-    kontolink_server::testing::register_webhook(&app.engine, "client-1", &url, "client-secret-1")
-        .await
-        .unwrap();
+    // `client create --notification-uri` seals the client secret that signs the webhooks.
+    let client = app.register_client(Some(&url)).await;
+    app.token = app.widget_session(&client, "user-1").await;
     let access = app.access("demo", false).await;
     let sync = app
         .run_sync(&access, attended(json!({})))
@@ -93,7 +103,7 @@ async fn finished_syncs_are_posted_signed_and_retried_until_2xx() {
     }
     let deliveries = received.lock().unwrap().clone();
     for (signature, body) in &deliveries {
-        let mut mac = Hmac::<Sha256>::new_from_slice(b"client-secret-1").unwrap();
+        let mut mac = Hmac::<Sha256>::new_from_slice(client.secret.as_bytes()).unwrap();
         mac.update(body);
         assert_eq!(
             signature,
@@ -103,18 +113,28 @@ async fn finished_syncs_are_posted_signed_and_retried_until_2xx() {
         assert_eq!(posted["id"], sync["id"]);
         assert_eq!(posted["status"], "COMPLETED");
     }
-    // disable_notifications: no delivery is even queued.
-    app.run_sync(
-        &access,
-        json!({"disable_notifications": true, "credentials": {"pin": "1"}}),
-    )
-    .await
-    .tap_status("COMPLETED");
-    let (queued,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_outbox")
-        .fetch_one(app.store.pool())
+    // disable_notifications: never delivered, while the next sync is.
+    let quiet = app
+        .run_sync(
+            &access,
+            json!({"disable_notifications": true, "credentials": {"pin": "1"}}),
+        )
         .await
-        .unwrap();
-    assert_eq!(queued, 1);
+        .tap_status("COMPLETED");
+    let loud = app
+        .run_sync(&access, json!({"credentials": {"pin": "1"}}))
+        .await
+        .tap_status("COMPLETED");
+    while !delivered(&received).contains(&loud["id"]) {
+        assert!(
+            Instant::now() < deadline,
+            "the third sync was not delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!delivered(&received).contains(&quiet["id"]));
+    assert_eq!(delivered(&received).len(), 3);
 }
 
 #[tokio::test]

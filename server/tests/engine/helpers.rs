@@ -1,21 +1,34 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kontolink_server::config::Config;
-use kontolink_server::engine::Engine;
+use kontolink_server::clients::{NewClientSpec, register};
+use kontolink_server::config::{Config, RateLimit};
 use kontolink_server::startup::Application;
-use kontolink_server::store::SqliteStore;
-use kontolink_server::testing;
+use kontolink_server::state::AppState;
+use kontolink_server::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+pub const REDIRECT_URI: &str = "https://app.example.com/callback";
 
 pub struct TestApp {
     pub address: String,
     pub http: reqwest::Client,
+    /// The Bearer of every call: by default the widget session of an ongoing flow for the
+    /// integrator's end-user `user-1` (attended); [`TestApp::unattended`] swaps in an access
+    /// token of the same end-user.
     pub token: String,
-    pub store: SqliteStore,
-    pub engine: Arc<Engine>,
-    pub dir: tempfile::TempDir,
+    /// The integrator client `token` belongs to.
+    pub client: TestClient,
+    pub state: AppState,
+    pub dir: Arc<tempfile::TempDir>,
+}
+
+/// A registered client's credentials.
+#[derive(Debug, Clone)]
+pub struct TestClient {
+    pub id: String,
+    pub secret: String,
 }
 
 /// Fast timings: tests poll with a deadline, they never sleep for a fixed time.
@@ -34,6 +47,11 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     config.engine.webhook_backoff = Duration::from_millis(50);
     config.sandbox.slow_step = Duration::from_millis(100);
     config.sandbox.decoupled_delay = Duration::from_millis(300);
+    // The tests poll a widget session every 20 ms, far faster than a widget does.
+    config.rate_limits.widget_per_flow = RateLimit {
+        burst: 100_000,
+        per_second: 100_000.0,
+    };
     config
 }
 
@@ -45,26 +63,27 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(dir.path());
     adjust(&mut config);
-    let url = config.database_url.clone();
     let app = Application::build(config).await.expect("the server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let engine = app.state().engine.clone();
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
-    let store = SqliteStore::open(&url).await.unwrap();
-    let token = testing::insert_user_with_token(&store, "user-1", "client-1")
-        .await
-        .unwrap();
-    TestApp {
+    let mut app = TestApp {
         address,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-        token,
-        store,
-        engine,
-        dir,
-    }
+        token: String::new(),
+        client: TestClient {
+            id: String::new(),
+            secret: String::new(),
+        },
+        state,
+        dir: Arc::new(dir),
+    };
+    app.client = app.register_client(None).await;
+    app.token = app.widget_session(&app.client, "user-1").await;
+    app
 }
 
 pub fn attended(mut body: Value) -> Value {
@@ -73,6 +92,112 @@ pub fn attended(mut body: Value) -> Value {
 }
 
 impl TestApp {
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.state.store
+    }
+
+    /// Registers an integrator client the way `client create` does (with `notification_uri`,
+    /// its secret is sealed for webhook signing).
+    pub async fn register_client(&self, notification_uri: Option<&str>) -> TestClient {
+        let spec = NewClientSpec {
+            name: "Engine test integrator".into(),
+            redirect_uris: vec![REDIRECT_URI.into()],
+            frame_origins: Vec::new(),
+            notification_uri: notification_uri.map(str::to_owned),
+        };
+        let credentials = register(self.store().as_ref(), &self.state.engine.vault, spec)
+            .await
+            .expect("client registration");
+        TestClient {
+            id: credentials.client_id.as_str().to_owned(),
+            secret: credentials.client_secret.expose().to_owned(),
+        }
+    }
+
+    /// The widget's way in: `POST /ongoing/access` for the integrator's `user_id` (saving
+    /// secrets allowed), then `POST /widget/session` with the flow token.
+    pub async fn widget_session(&self, client: &TestClient, user_id: &str) -> String {
+        let response = self
+            .http
+            .post(format!("{}/ongoing/access", self.address))
+            .basic_auth(&client.id, Some(&client.secret))
+            .json(&json!({"redirect_uri": REDIRECT_URI, "user_id": user_id, "save_secrets": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let location: Value = response.json().await.unwrap();
+        let flow_token = location["location"]
+            .as_str()
+            .and_then(|l| l.split_once("?token="))
+            .expect("the flow token in location")
+            .1
+            .to_owned();
+        let response = self
+            .http
+            .post(format!("{}/widget/session", self.address))
+            .json(&json!({ "token": flow_token }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let session: Value = response.json().await.unwrap();
+        session["session_token"].as_str().unwrap().to_owned()
+    }
+
+    /// An access token of the client's `user_id`, through the real token endpoint: a widget
+    /// session connects the sandbox bank (`demo`, secrets not saved), syncs, completes the
+    /// flow with the imported accounts, and the code is redeemed at `POST /auth/token`.
+    pub async fn access_token(&self, client: &TestClient, user_id: &str) -> String {
+        let widget = TestApp {
+            token: self.widget_session(client, user_id).await,
+            client: client.clone(),
+            state: self.state.clone(),
+            address: self.address.clone(),
+            http: self.http.clone(),
+            dir: self.dir.clone(),
+        };
+        let access = widget.access("demo", false).await;
+        widget
+            .run_sync(&access, json!({}))
+            .await
+            .tap_status("COMPLETED");
+        let account_ids: Vec<Value> = widget
+            .accounts()
+            .await
+            .into_iter()
+            .filter(|a| a["access_id"] == access.as_str())
+            .map(|a| a["id"].clone())
+            .collect();
+        let (status, finish) = widget
+            .post("/widget/complete", json!({ "account_ids": account_ids }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{finish}");
+        let code = finish["query"]["code"].as_str().expect("a code").to_owned();
+        let response = self
+            .http
+            .post(format!("{}/auth/token", self.address))
+            .basic_auth(&client.id, Some(&client.secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT_URI),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let tokens: Value = response.json().await.unwrap();
+        tokens["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// From now on calls use an access token of the same end-user (`user-1`), so syncs without
+    /// `psu_ip_address` are unattended.
+    pub async fn unattended(mut self) -> TestApp {
+        self.token = self.access_token(&self.client, "user-1").await;
+        self
+    }
+
     pub async fn send(
         &self,
         method: reqwest::Method,

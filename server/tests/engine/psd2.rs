@@ -1,5 +1,6 @@
 //! The PSD2 limit: 4 unattended syncs per access per 24 h; the fifth fails with `1020`
-//! and `data.next_sync_possible_at`; syncs with the end-user present do not count.
+//! and `data.next_sync_possible_at`; syncs with the end-user present (`psu_ip_address`
+//! with an access token, or any sync of a widget session) do not count.
 
 use serde_json::json;
 
@@ -7,7 +8,7 @@ use crate::helpers::{TapStatus, attended, error_code, spawn_app, spawn_with};
 
 #[tokio::test]
 async fn the_fifth_unattended_sync_fails_with_1020() {
-    let app = spawn_app().await;
+    let app = spawn_app().await.unattended().await;
     let access = app.access("demo", true).await;
     for _ in 0..4 {
         app.run_sync(&access, json!({}))
@@ -35,11 +36,33 @@ async fn the_fifth_unattended_sync_fails_with_1020() {
 }
 
 #[tokio::test]
+async fn widget_session_syncs_are_attended_without_psu_ip_address() {
+    let app = spawn_app().await;
+    let access = app.access("demo", true).await;
+    for _ in 0..5 {
+        app.run_sync(&access, json!({}))
+            .await
+            .tap_status("COMPLETED");
+    }
+    let (_, view) = app.get(&format!("/rest/accesses/{access}")).await;
+    assert!(view["next_sync_possible_at"].is_null(), "{view}");
+    // An embedded challenge reaches the end-user instead of failing with 10020.
+    let challenged = app.access("embedded", false).await;
+    let sync = app.start(&challenged, json!({})).await;
+    app.wait_status(&sync, "AWAIT_AUTH").await;
+}
+
+#[tokio::test]
 async fn the_limit_is_counted_in_the_database_and_holds_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
     let access;
+    let token;
     {
-        let app = spawn_with(|c| *c = crate::helpers::test_config(dir.path())).await;
+        let app = spawn_with(|c| *c = crate::helpers::test_config(dir.path()))
+            .await
+            .unattended()
+            .await;
+        token = app.token.clone();
         access = app.access("demo", true).await;
         for _ in 0..4 {
             app.run_sync(&access, json!({}))
@@ -47,7 +70,8 @@ async fn the_limit_is_counted_in_the_database_and_holds_across_restarts() {
                 .tap_status("COMPLETED");
         }
     }
-    let again = spawn_with(|c| *c = crate::helpers::test_config(dir.path())).await;
+    let mut again = spawn_with(|c| *c = crate::helpers::test_config(dir.path())).await;
+    again.token = token; // the access token outlives the restart
     let fifth = again
         .run_sync(&access, json!({}))
         .await

@@ -6,7 +6,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kontolink_server::store::SqliteStore;
+use kontolink_server::domain::SyncStatus;
+use kontolink_server::store::Store;
+use kontolink_server::store::rows::TransactionFilter;
 use serde_json::{Value, json};
 
 struct Server {
@@ -83,29 +85,101 @@ async fn poll_sync(
             return current;
         }
         assert!(Instant::now() < deadline, "sync stuck: {current}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        // A widget polls about once a second; its session's rate limit allows 5 per second.
+        tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 
-async fn count(store: &SqliteStore, sql: &str) -> i64 {
-    sqlx::query_as::<_, (i64,)>(sql)
-        .fetch_one(store.pool())
+/// `kontolink-server client create` against the server's database and vault key file.
+fn create_client(dir: &std::path::Path) -> (String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
+        .args(["client", "create", "--name", "Recovery test"])
+        .args(["--redirect-uri", crate::helpers::REDIRECT_URI])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}/kontolink.db", dir.display()))
+        .arg("--vault-key-file")
+        .arg(dir.join("vault.key"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
+    (
+        created["client_id"].as_str().unwrap().to_owned(),
+        created["client_secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// A widget session for the integrator's end-user `user-1`, through the HTTP API.
+async fn widget_session(
+    http: &reqwest::Client,
+    server: &Server,
+    client: &(String, String),
+) -> String {
+    let flow: Value = http
+        .post(format!("{}/ongoing/access", server.address))
+        .basic_auth(&client.0, Some(&client.1))
+        .json(&json!({"redirect_uri": crate::helpers::REDIRECT_URI, "user_id": "user-1", "save_secrets": true}))
+        .send()
         .await
         .unwrap()
-        .0
+        .json()
+        .await
+        .unwrap();
+    let flow_token = flow["location"]
+        .as_str()
+        .unwrap()
+        .split_once("?token=")
+        .unwrap()
+        .1;
+    let session: Value = http
+        .post(format!("{}/widget/session", server.address))
+        .json(&json!({ "token": flow_token }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["session_token"].as_str().unwrap().to_owned()
+}
+
+/// Accounts and transactions of the access, read through the store trait.
+async fn stored(store: &dyn Store, access: &str) -> (usize, usize) {
+    let accounts = store.accounts_of_access(access).await.unwrap();
+    let filter = TransactionFilter {
+        since: None,
+        until: None,
+        count: 100_000,
+        offset: 0,
+    };
+    let mut transactions = 0;
+    for account in &accounts {
+        transactions += store
+            .transactions(&account.id, &filter)
+            .await
+            .unwrap()
+            .len();
+    }
+    (accounts.len(), transactions)
 }
 
 #[tokio::test]
 async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let first = serve(dir.path());
-    let store = SqliteStore::open(&format!("sqlite://{}/kontolink.db", dir.path().display()))
-        .await
-        .unwrap();
-    let token = kontolink_server::testing::insert_user_with_token(&store, "user-1", "client-1")
-        .await
-        .unwrap();
+    let client = create_client(dir.path());
+    let store = kontolink_server::store::connect(&format!(
+        "sqlite://{}/kontolink.db",
+        dir.path().display()
+    ))
+    .await
+    .unwrap();
     let http = reqwest::Client::new();
+    let token = widget_session(&http, &first, &client).await;
     let access = call(
         &http,
         &token,
@@ -130,15 +204,8 @@ async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates()
     })
     .await;
     drop(first); // SIGKILL
-    assert_eq!(count(&store, "SELECT COUNT(*) FROM accounts").await, 2);
-    assert_eq!(
-        count(
-            &store,
-            "SELECT COUNT(*) FROM syncs WHERE status = 'RUNNING'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(stored(store.as_ref(), &access).await.0, 2);
+    assert_eq!(store.count_syncs(SyncStatus::Running).await.unwrap(), 1);
 
     let second = serve(dir.path());
     let done = poll_sync(&http, &token, &second, &access, &sync, |s| {
@@ -147,12 +214,11 @@ async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates()
     .await;
     assert_eq!(done["status"], "COMPLETED", "{done}");
     assert_eq!(
-        count(&store, "SELECT attempts FROM syncs").await,
+        store.sync(&sync).await.unwrap().unwrap().attempts,
         2,
         "taken over once"
     );
-    let accounts = count(&store, "SELECT COUNT(*) FROM accounts").await;
-    let transactions = count(&store, "SELECT COUNT(*) FROM transactions").await;
+    let (accounts, transactions) = stored(store.as_ref(), &access).await;
     assert_eq!(accounts, 2);
     assert!(transactions > 0);
 
@@ -171,11 +237,7 @@ async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates()
     })
     .await;
     assert_eq!(
-        count(&store, "SELECT COUNT(*) FROM accounts").await,
-        accounts
-    );
-    assert_eq!(
-        count(&store, "SELECT COUNT(*) FROM transactions").await,
-        transactions
+        stored(store.as_ref(), &access).await,
+        (accounts, transactions)
     );
 }

@@ -318,7 +318,7 @@ async fn flaky_fails_with_a_bank_error_when_retries_run_out() {
 
 #[tokio::test]
 async fn an_unattended_sync_that_meets_a_challenge_fails_with_10020() {
-    let app = spawn_app().await;
+    let app = spawn_app().await.unattended().await;
     let access = app.access("embedded", false).await;
     let sync = app.run_sync(&access, json!({})).await.tap_status("FAILED");
     assert_eq!(error_code(&sync), 10020);

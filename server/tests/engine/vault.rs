@@ -38,12 +38,13 @@ async fn rotation_reseals_every_secret_and_retires_the_old_key() {
     let after: Value = serde_json::from_slice(&std::fs::read(&key_file).unwrap()).unwrap();
     let keys: Vec<&String> = after["keys"].as_object().unwrap().keys().collect();
     assert_eq!(keys, [after["current"].as_str().unwrap()]);
-    let (stale,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vault_secrets WHERE key_id = ?")
-        .bind(&old_key)
-        .fetch_one(app.store.pool())
+    let current = after["current"].as_str().unwrap();
+    let stale = app
+        .store()
+        .vault_list_not_under(current, 100)
         .await
         .unwrap();
-    assert_eq!(stale, 0);
+    assert!(stale.is_empty(), "every secret is sealed with the new key");
     // The running server reads the re-sealed secrets with the new key.
     app.run_sync(&access, attended(json!({})))
         .await
@@ -55,19 +56,9 @@ async fn a_flipped_byte_in_a_saved_secret_fails_the_sync_cleanly() {
     let app = spawn_app().await;
     let access = app.access("demo", true).await;
     let owner = format!("access:{access}");
-    let (mut sealed,): (Vec<u8>,) =
-        sqlx::query_as("SELECT sealed FROM vault_secrets WHERE owner = ?")
-            .bind(&owner)
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap();
-    sealed[30] ^= 0x01;
-    sqlx::query("UPDATE vault_secrets SET sealed = ? WHERE owner = ?")
-        .bind(&sealed)
-        .bind(&owner)
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    let mut sealed = app.store().vault_get(&owner).await.unwrap().unwrap();
+    sealed.bytes[30] ^= 0x01;
+    app.store().vault_put(&owner, &sealed).await.unwrap();
     // Starting a sync needs the secrets: an internal error (30000), logged, without detail.
     let (status, body) = app
         .post(

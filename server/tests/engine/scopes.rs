@@ -68,7 +68,12 @@ async fn transactions_can_be_filtered_and_paged() {
     app.run_sync(&access, attended(json!({})))
         .await
         .tap_status("COMPLETED");
-    let account = app.accounts().await[0]["id"].as_str().unwrap().to_owned();
+    let accounts = app.accounts().await;
+    let giro = accounts
+        .iter()
+        .find(|a| a["type"] == "Giro account")
+        .unwrap();
+    let account = giro["id"].as_str().unwrap().to_owned();
     let all = app.transactions(&account).await;
     let (_, page) = app
         .get(&format!(

@@ -20,6 +20,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: format!("sqlite://{}", dir.path().join("kontolink.db").display()),
             widget_dir: dir.path().join("widget"),
+            vault_key_file: dir.path().join("vault.key"),
             demo: true,
             ..Config::default()
         };

@@ -4,10 +4,16 @@ use serde_json::{Value, json};
 
 use crate::helpers::{REDIRECT_URI, assert_api_error, spawn_app, spawn_app_with};
 
+/// `client create` on the database at `database_url`, with the vault key file next to it.
 fn client_create(database_url: &str, args: &[&str]) -> std::process::Output {
+    let database = std::path::Path::new(database_url.trim_start_matches("sqlite://"));
     Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
         .args(["client", "create", "--database-url", database_url])
         .args(args)
+        .env(
+            "KONTOLINK_VAULT_KEY_FILE",
+            database.parent().unwrap().join("vault.key"),
+        )
         .env("RUST_LOG", "info")
         .output()
         .expect("run kontolink-server")
@@ -47,6 +53,40 @@ async fn client_create_prints_only_the_credentials_json_and_they_work() {
         .post_onetime(&client, &json!({"redirect_uri": REDIRECT_URI}))
         .await;
     assert_eq!(response.status(), 201);
+}
+
+#[tokio::test]
+async fn client_create_with_a_notification_uri_seals_the_secret_for_webhook_signing() {
+    let app = spawn_app().await;
+    let url = format!("sqlite://{}", app.database_path().display());
+    let output = client_create(
+        &url,
+        &[
+            "--name",
+            "Shop",
+            "--redirect-uri",
+            REDIRECT_URI,
+            "--notification-uri",
+            "https://app.example.com/hooks",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let creds: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let owner = format!("webhook:{}", creds["client_id"].as_str().unwrap());
+    let sealed = app
+        .store()
+        .vault_get(&owner)
+        .await
+        .unwrap()
+        .expect("the signing secret is sealed");
+    // The running server opens it with its own key file: it is the client secret.
+    let secret = app.state.engine.vault.open_map(&owner, &sealed).unwrap();
+    let secret = secrecy::ExposeSecret::expose_secret(secret.get("secret").unwrap()).to_owned();
+    assert_eq!(secret, creds["client_secret"].as_str().unwrap());
 }
 
 #[tokio::test]

@@ -62,6 +62,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: format!("sqlite://{}", dir.path().join("kontolink.db").display()),
+        vault_key_file: dir.path().join("vault.key"),
         widget_dir,
         ..Config::default()
     };

@@ -62,12 +62,12 @@ async fn client_create_refuses_redirect_uris_that_are_not_absolute_http_urls() {
         "https://app.example.com/a/..;/callback",
         "ftp://app.example.com/",
     ] {
-        let output = client_create(&url, &["--name", "Shop", "--redirect-uri", bad]);
+        let output = client_create(url, &["--name", "Shop", "--redirect-uri", bad]);
         assert!(!output.status.success(), "{bad} was accepted");
         assert!(output.stdout.is_empty(), "nothing on stdout for {bad}");
     }
     let output = client_create(
-        &url,
+        url,
         &[
             "--name",
             "Shop",

@@ -74,10 +74,6 @@ impl TestDatabase {
         &self.url
     }
 
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.backend, Backend::Postgres { .. })
-    }
-
     /// The single value `sql` selects (plain SQL that both backends understand).
     pub async fn scalar<T>(&self, sql: &str) -> T
     where

@@ -1,6 +1,7 @@
 //! Several `serve` processes on one PostgreSQL database work together (contract §1, §8).
 //! These tests need `KONTOLINK_TEST_DATABASE_URL`; without it they say so and do nothing.
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -70,7 +71,9 @@ impl Drop for ServerProcess {
 /// Two processes started at the same moment on a fresh database (both run the migrations).
 async fn two_processes() -> Option<(TestDatabase, ServerProcess, ServerProcess)> {
     let Some(database) = TestDatabase::postgres().await else {
-        eprintln!(
+        // Straight to stderr, past the test harness's capture: a skip must be visible.
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED: this test needs PostgreSQL; set {DATABASE_ENV}=postgres://… \
              (scripts/test.sh starts one with scripts/postgres.sh and sets it)"
         );

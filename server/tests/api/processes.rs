@@ -68,15 +68,20 @@ impl Drop for ServerProcess {
     }
 }
 
+/// Says why a test did nothing: straight to stderr, past the harness's capture, so that a
+/// skip is visible and never mistaken for a pass.
+fn skipped() {
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: this test needs PostgreSQL; set {DATABASE_ENV}=postgres://… \
+         (scripts/test.sh starts one with scripts/postgres.sh and sets it)"
+    );
+}
+
 /// Two processes started at the same moment on a fresh database (both run the migrations).
 async fn two_processes() -> Option<(TestDatabase, ServerProcess, ServerProcess)> {
     let Some(database) = TestDatabase::postgres().await else {
-        // Straight to stderr, past the test harness's capture: a skip must be visible.
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: this test needs PostgreSQL; set {DATABASE_ENV}=postgres://… \
-             (scripts/test.sh starts one with scripts/postgres.sh and sets it)"
-        );
+        skipped();
         return None;
     };
     let mut first = ServerProcess::spawn(database.url());
@@ -181,4 +186,29 @@ async fn a_code_redeemed_by_one_process_cannot_be_redeemed_by_the_other() {
     let mut statuses = [a.await.unwrap(), b.await.unwrap()];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 400]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_servers_opening_a_fresh_database_at_once_migrate_it_exactly_once() {
+    let Some(database) = TestDatabase::postgres().await else {
+        skipped();
+        return;
+    };
+    let opens: Vec<_> = (0..8)
+        .map(|_| {
+            let url = database.url().to_owned();
+            tokio::spawn(async move { kontolink_server::store::connect(&url).await })
+        })
+        .collect();
+    for open in opens {
+        let store = open.await.unwrap().expect("every start succeeds");
+        store.ping().await.unwrap();
+    }
+    let applied: i64 = database
+        .scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .await;
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count();
+    assert_eq!(applied, files as i64);
 }

@@ -14,6 +14,14 @@
 //!
 //! Migrations (`migrations/postgres/`) run at every start; sqlx's migrator holds a
 //! session-level advisory lock meanwhile, so processes that start together apply them once.
+//!
+//! # Adding tables
+//!
+//! Each file here mirrors its namesake in `sqlite/`; a new one is a translation: `?` →
+//! `$1, $2, …`, `SqliteRow` → `PgRow`, `begin_with("BEGIN IMMEDIATE")` → `begin()` (the
+//! conditional `UPDATE` provides the exclusion SQLite gets from its write lock), and in the
+//! migration `INTEGER` → `BIGINT` (`BOOLEAN` for flags), names unchanged. A job queue shared
+//! by several processes claims its next job with `SELECT … FOR UPDATE SKIP LOCKED`.
 
 mod clients;
 mod flows;
@@ -23,7 +31,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use super::{Store, StoreError};
 
@@ -37,11 +46,21 @@ pub struct PgStore {
 impl PgStore {
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
         let options = PgConnectOptions::from_str(url)?.application_name("kontolink-server");
-        let pool = PgPoolOptions::new()
+        let pool = match PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await?;
+            .connect_with(options.clone())
+            .await
+        {
+            Ok(pool) => pool,
+            Err(sqlx::Error::PoolTimedOut) => {
+                // The pool retried until its timeout and says only that: one direct
+                // attempt names the cause (refused, unknown database, authentication …).
+                PgConnection::connect_with(&options).await?;
+                return Err(sqlx::Error::PoolTimedOut.into());
+            }
+            Err(error) => return Err(error.into()),
+        };
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(PgStore { pool })
     }

@@ -1,9 +1,11 @@
-//! Storage behind one trait. SQLite (default, embedded) implements it now; a PostgreSQL
-//! implementation is selected by a `postgres://` URL. One test suite runs against every backend.
+//! Storage behind one trait, implemented by SQLite (default, embedded: `sqlite://PATH`) and
+//! PostgreSQL (`postgres://…` or `postgresql://…`, for several processes on one database).
+//! One test suite runs against both backends (`server/tests/api/`).
 
 mod clients;
 mod error;
 mod flows;
+mod postgres;
 mod sqlite;
 mod tokens;
 
@@ -14,6 +16,7 @@ use async_trait::async_trait;
 pub use clients::{ClientRecord, ClientStore};
 pub use error::StoreError;
 pub use flows::{FlowEnd, FlowRecord, FlowStore, NewAuthorizationCode, NewFlow};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use tokens::{AccessGrant, Exchange, GrantInfo, IssuedTokens, Refusal, TokenStore};
 
@@ -29,9 +32,7 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Err(StoreError::Unsupported(
-            "the PostgreSQL backend is not built yet".into(),
-        ))
+        Ok(Arc::new(PgStore::open(url).await?))
     } else {
         Err(StoreError::Unsupported(format!(
             "database URL must start with sqlite:// or postgres://, got {}",

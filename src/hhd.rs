@@ -63,22 +63,17 @@ impl HhdChallenge {
     }
 }
 
-/// The flicker code to animate for a challenge's `data`: a raw challenge string (any of the
-/// three layouts, also embedded as `CHLGUC … CHLGTEXT`), or an already-rendered code whose
-/// length and checksums are right.
+/// The flicker code to animate for a challenge's `data`: an already-rendered code whose
+/// length and checksums are right (checked first: a raw challenge cannot pass that check,
+/// its decimal LC never equals its hex byte count), else a raw challenge string in any of
+/// the three layouts, also embedded as `CHLGUC … CHLGTEXT`.
 pub fn flicker_code(input: &str) -> Result<String, HhdError> {
     let raw = extract(input);
-    match parse(&raw) {
-        Ok(challenge) => challenge.render(),
-        Err(error) => {
-            let upper = raw.to_ascii_uppercase();
-            if is_rendered_code(&upper) {
-                Ok(upper)
-            } else {
-                Err(error)
-            }
-        }
+    let upper = raw.to_ascii_uppercase();
+    if is_rendered_code(&upper) {
+        return Ok(upper);
     }
+    parse(&raw)?.render()
 }
 
 /// One frame: `[clock, 2^0, 2^1, 2^2, 2^3]`, `true` = white bar.

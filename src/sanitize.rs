@@ -96,7 +96,14 @@ pub fn sanitize(html: &str) -> Vec<Node> {
         };
         match (closing, tag) {
             (_, Tag::Br) => push_node(&mut stack, Node::Element(Tag::Br, Vec::new())),
-            (false, tag) => stack.push((Some(tag), Vec::new())),
+            (false, tag) => {
+                // A new item or paragraph ends the open one, as in HTML.
+                let top = stack.last().and_then(|(open, _)| *open);
+                if matches!(tag, Tag::Li | Tag::P) && top == Some(tag) {
+                    close_top(&mut stack);
+                }
+                stack.push((Some(tag), Vec::new()))
+            }
             (true, tag) => {
                 if stack.iter().any(|(open, _)| *open == Some(tag)) {
                     while let Some(open) = close_top(&mut stack) {

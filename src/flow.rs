@@ -5,6 +5,7 @@
 //! [`Command`]s and feeds their outcome back as [`Msg`]s, so every transition can be tested
 //! as a plain function.
 
+mod challenge;
 mod model;
 mod sync;
 mod update;

@@ -43,7 +43,7 @@ fn group(integer: &str, separator: char, min_digits: usize) -> String {
     }
     let mut out = String::with_capacity(integer.len() + integer.len() / 3);
     for (i, c) in integer.chars().enumerate() {
-        if i > 0 && (integer.len() - i) % 3 == 0 {
+        if i > 0 && (integer.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);

@@ -166,16 +166,16 @@ pub fn FlickerCode(data: String) -> impl IntoView {
                 <div role="group" aria-label=texts.flicker_size>
                     <span aria-hidden="true">{texts.flicker_size}</span>
                     <button type="button" class="kl-button" aria-label=texts.flicker_smaller data-testid="flicker-smaller"
-                        disabled=move || width.get() <= WIDTH_MIN on:click=move |_| resize(-step)>"−"</button>
+                        disabled=move || { width.get() <= WIDTH_MIN } on:click=move |_| resize(-step)>"−"</button>
                     <button type="button" class="kl-button" aria-label=texts.flicker_larger data-testid="flicker-larger"
-                        disabled=move || width.get() >= WIDTH_MAX on:click=move |_| resize(step)>"+"</button>
+                        disabled=move || { width.get() >= WIDTH_MAX } on:click=move |_| resize(step)>"+"</button>
                 </div>
                 <div role="group" aria-label=texts.flicker_speed>
                     <span aria-hidden="true">{texts.flicker_speed}</span>
                     <button type="button" class="kl-button" aria-label=texts.flicker_slower data-testid="flicker-slower"
-                        disabled=move || speed.get() <= SPEED_MIN on:click=move |_| respeed(-speed_step)>"−"</button>
+                        disabled=move || { speed.get() <= SPEED_MIN } on:click=move |_| respeed(-speed_step)>"−"</button>
                     <button type="button" class="kl-button" aria-label=texts.flicker_faster data-testid="flicker-faster"
-                        disabled=move || speed.get() >= SPEED_MAX on:click=move |_| respeed(speed_step)>"+"</button>
+                        disabled=move || { speed.get() >= SPEED_MAX } on:click=move |_| respeed(speed_step)>"+"</button>
                 </div>
             </div>
         </div>

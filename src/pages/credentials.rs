@@ -77,7 +77,22 @@ pub fn CredentialsPage(provider: Provider, notice: Option<Notice>) -> impl IntoV
         .and_then(|id| methods.iter().position(|m| m.id == id))
         .unwrap_or(0);
     let method = RwSignal::new(initial);
-    let values = RwSignal::new(BTreeMap::<String, String>::new());
+    // After refused credentials the form keeps what was typed, except the secrets.
+    let kept: BTreeMap<String, String> = controller.model.with_untracked(|m| {
+        let secret = |id: &String| {
+            methods
+                .iter()
+                .flat_map(|m| &m.credentials)
+                .any(|f| &f.id == id && f.is_secret)
+        };
+        m.credentials
+            .0
+            .iter()
+            .filter(|(id, _)| !secret(id))
+            .map(|(id, v)| (id.clone(), v.clone()))
+            .collect()
+    });
+    let values = RwSignal::new(kept);
     let consent = RwSignal::new(controller.model.with_untracked(|m| m.save_secrets));
     let error = RwSignal::new(None);
     let fields_of = {

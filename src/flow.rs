@@ -6,16 +6,20 @@
 //! as a plain function.
 
 mod challenge;
+mod launch;
+mod messages;
 mod model;
+mod problem;
 mod sync;
 mod update;
 
+pub use launch::launch;
+pub use messages::{Command, Msg};
 pub use model::{
-    Command, Credentials, Launch, Model, Msg, Notice, Problem, ProblemKind, ResumeRecord, Retry,
-    Step,
+    Credentials, Launch, Model, Notice, Problem, ProblemKind, ResumeRecord, Retry, Step,
 };
 pub use sync::{FailureAction, classify_failure, detail, selectable_accounts, sync_request};
-pub use update::{launch, update};
+pub use update::update;
 
 /// Error code of a used or expired flow token.
 pub const LINK_INVALID: u32 = 1030;

@@ -2,7 +2,8 @@
 
 use kontolink_api::{ChallengeResponse, ChallengeType};
 
-use super::model::{Command, Model, Step};
+use super::messages::Command;
+use super::model::{Model, Step};
 use super::sync::{POLL_MS, WAIT_POLL_MS, poll, stop_polling};
 use super::update::{notice_for, set_notice};
 use crate::api::ClientError;

@@ -3,13 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use kontolink_api::{
-    Access, Account, Challenge, ChallengeResponse, CreateAccessRequest, FinishRedirect, FlowInfo,
-    Language, Provider, Sync, SyncRequest, WidgetSession,
-};
+use kontolink_api::{Account, Challenge, FinishRedirect, FlowInfo, Language, Provider};
 use serde::{Deserialize, Serialize};
-
-use crate::api::ClientError;
 
 /// Where the end-user is: one page per variant.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,74 +193,4 @@ impl Model {
             poll_failures: 0,
         }
     }
-}
-
-/// What happened: an end-user action or the outcome of a [`Command`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Msg {
-    SessionOpened(Result<WidgetSession, ClientError>),
-    ProviderChosen(Box<Provider>),
-    ProviderLoaded(Result<Provider, ClientError>),
-    ChangeBank,
-    CredentialsSubmitted {
-        access_method_id: String,
-        credentials: Credentials,
-        save_secrets: bool,
-    },
-    AccessCreated(Result<Access, ClientError>),
-    SyncStarted(Result<Sync, ClientError>),
-    SyncPolled {
-        seq: u32,
-        result: Result<Sync, ClientError>,
-    },
-    Answer(ChallengeResponse),
-    Answered(Result<(), ClientError>),
-    OpenRedirect,
-    PopupBlocked,
-    PopupClosed,
-    AccountsLoaded(Result<Vec<Account>, ClientError>),
-    AccountsChosen(Vec<String>),
-    Retry,
-    Close,
-    CancelConfirmed,
-    Finished(Result<FinishRedirect, ClientError>),
-}
-
-/// What the controller must do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    OpenSession,
-    LoadProvider(String),
-    CreateAccess(CreateAccessRequest),
-    StartSync {
-        access_id: String,
-        request: SyncRequest,
-    },
-    PollSync {
-        access_id: String,
-        sync_id: String,
-        seq: u32,
-        delay_ms: u32,
-    },
-    Respond {
-        access_id: String,
-        sync_id: String,
-        challenge_id: String,
-        response: ChallengeResponse,
-    },
-    /// Top-level window: keep the record in `sessionStorage`, then go to the bank.
-    GoToBank {
-        location: String,
-        record: Box<ResumeRecord>,
-    },
-    /// Iframe: open the bank's page in a popup and report when it closes.
-    OpenPopup {
-        location: String,
-    },
-    LoadAccounts,
-    Complete(Vec<String>),
-    Cancel,
-    Fail(String),
-    /// Navigate to, or post to the parent, the end of the flow.
-    Deliver(FinishRedirect),
 }

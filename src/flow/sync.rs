@@ -4,7 +4,8 @@ use kontolink_api::{
     Account, ChallengeType, ErrorDetail, FlowInfo, Sync, SyncRequest, SyncScope, SyncStatus,
 };
 
-use super::model::{Command, Model, Notice, Problem, ProblemKind, Retry, Step};
+use super::messages::Command;
+use super::model::{Model, Notice, Problem, ProblemKind, Retry, Step};
 use super::{
     CREDENTIALS_INCOMPLETE, CREDENTIALS_INVALID, TAN_INVALID, TAN_SCHEME_BLOCKED, TOO_MANY_SYNCS,
 };

@@ -3,69 +3,12 @@
 use kontolink_api::{ChallengeResponse, CreateAccessRequest};
 
 use super::challenge::{answer, answered, open_redirect};
-use super::model::{Command, Launch, Model, Msg, Notice, Problem, ProblemKind, Retry, Step};
-use super::sync::{
-    MAX_POLL_FAILURES, POLL_MS, apply_failure, on_sync, poll, selectable_accounts, stop_polling,
-    sync_request,
-};
-use super::{BUSY, GENERAL_ERROR, LINK_INVALID};
+use super::messages::{Command, Msg};
+use super::model::{Model, Notice, ProblemKind, Retry, Step};
+use super::problem::{poll_failed, problem, request_failed, retry};
+use super::sync::{apply_failure, on_sync, selectable_accounts, stop_polling, sync_request};
+use super::{GENERAL_ERROR, LINK_INVALID};
 use crate::api::ClientError;
-
-/// The first transition, from how the page was opened.
-pub fn launch(model: &mut Model, how: Launch) -> Vec<Command> {
-    match how {
-        Launch::Token => {
-            model.step = Step::Starting;
-            vec![Command::OpenSession]
-        }
-        Launch::Resume(record) => {
-            let record = *record;
-            model.language = record.flow.language;
-            model.provider_preset = record.flow.provider_id.is_some();
-            model.session_token = Some(record.session_token);
-            model.flow = Some(record.flow);
-            model.provider = record.provider;
-            model.access_id = Some(record.access_id.clone());
-            model.sync_id = Some(record.sync_id.clone());
-            model.sync_state = record.state;
-            model.progress = Some("AUTH".to_owned());
-            model.step = Step::Progress;
-            vec![Command::Respond {
-                access_id: record.access_id,
-                sync_id: record.sync_id,
-                challenge_id: record.challenge_id,
-                response: ChallengeResponse::default(),
-            }]
-        }
-        Launch::PopupReturn => {
-            model.step = Step::PopupDone;
-            Vec::new()
-        }
-        Launch::Nothing => {
-            model.step = Step::MissingToken;
-            Vec::new()
-        }
-    }
-}
-
-/// A problem without a server answer to act on.
-fn problem(kind: ProblemKind, code: Option<u32>, retry: Option<Retry>, closable: bool) -> Step {
-    Step::Problem(Problem {
-        kind,
-        code,
-        next_sync_possible_at: None,
-        retry,
-        closable,
-    })
-}
-
-/// The problem page for a request that failed outright.
-fn request_failed(error: &ClientError, retry: Option<Retry>) -> Step {
-    match error {
-        ClientError::Network(_) => problem(ProblemKind::Network, None, retry, true),
-        ClientError::Api(body) => problem(ProblemKind::Generic, Some(body.error.code), retry, true),
-    }
-}
 
 pub(super) fn notice_for(error: &ClientError) -> Notice {
     match error.code() {
@@ -77,7 +20,7 @@ pub(super) fn notice_for(error: &ClientError) -> Notice {
     }
 }
 
-fn start_sync(model: &mut Model) -> Vec<Command> {
+pub(super) fn start_sync(model: &mut Model) -> Vec<Command> {
     stop_polling(model);
     model.answered = None;
     model.progress = None;
@@ -302,41 +245,5 @@ pub(super) fn set_notice(model: &mut Model, new: Notice) {
     match &mut model.step {
         Step::Credentials { notice, .. } | Step::Challenge { notice, .. } => *notice = Some(new),
         _ => {}
-    }
-}
-
-fn poll_failed(model: &mut Model, error: ClientError) -> Vec<Command> {
-    model.poll_failures += 1;
-    let transient = matches!(error, ClientError::Network(_)) || error.code() == Some(BUSY);
-    if transient && model.poll_failures < MAX_POLL_FAILURES {
-        return poll(model, POLL_MS * (1 << model.poll_failures.min(4)));
-    }
-    model.step = request_failed(&error, Some(Retry::ResumePolling));
-    Vec::new()
-}
-
-fn retry(model: &mut Model) -> Vec<Command> {
-    let Step::Problem(problem) = &model.step else {
-        return Vec::new();
-    };
-    match problem.retry.clone() {
-        Some(Retry::NewSync) => {
-            model.busy = true;
-            start_sync(model)
-        }
-        Some(Retry::ResumePolling) => {
-            model.poll_failures = 0;
-            model.step = Step::Progress;
-            poll(model, 0)
-        }
-        Some(Retry::LoadAccounts) => {
-            model.step = Step::Progress;
-            vec![Command::LoadAccounts]
-        }
-        Some(Retry::LoadProvider(id)) => {
-            model.step = Step::Starting;
-            vec![Command::LoadProvider(id)]
-        }
-        None => Vec::new(),
     }
 }

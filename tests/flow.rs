@@ -261,3 +261,15 @@ fn credentials_never_appear_in_debug_output() {
         "{printed}"
     );
 }
+
+#[wasm_bindgen_test]
+fn accounts_of_an_access_the_server_does_not_name_are_all_offered() {
+    let flow = session(None).flow;
+    let accounts = vec![
+        account("giro", "other-id", "Giro account"),
+        account("s", "other-id", "Savings account"),
+    ];
+    let chosen = flow::selectable_accounts(accounts, &flow, Some("access-1"));
+    assert_eq!(chosen.len(), 1, "still filtered by account type");
+    assert_eq!(chosen[0].id, "giro");
+}

@@ -182,6 +182,8 @@ pub fn selectable_accounts(
     flow: &FlowInfo,
     access_id: Option<&str>,
 ) -> Vec<Account> {
+    // Only this access's accounts, unless the server names none of them after it.
+    let access_id = access_id.filter(|id| accounts.iter().any(|a| a.access_id == *id));
     accounts
         .into_iter()
         .filter(|a| access_id.is_none_or(|id| a.access_id == id))

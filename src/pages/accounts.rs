@@ -10,21 +10,44 @@ use crate::controller::Controller;
 use crate::flow::Msg;
 use crate::i18n::format::{format_amount, format_date, format_iban};
 
+fn compact(iban: &str) -> String {
+    iban.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 #[component]
 pub fn AccountsPage(accounts: Vec<Account>) -> impl IntoView {
     let controller = Controller::get();
     let texts = controller.texts();
     let busy = controller.busy();
-    let (multi, language) = controller.model.with_untracked(|m| {
+    let (multi, language, prefilled) = controller.model.with_untracked(|m| {
+        let flow = m.flow.as_ref();
+        let prefilled: Vec<String> = flow
+            .map(|f| f.accounts.iter().map(|a| compact(&a.id)).collect())
+            .unwrap_or_default();
         (
-            m.flow.as_ref().is_none_or(|f| f.allow_multi_selection),
+            flow.is_none_or(|f| f.allow_multi_selection),
             m.language,
+            prefilled,
         )
     });
-    let initial: Vec<String> = if multi {
-        accounts.iter().map(|a| a.id.clone()).collect()
-    } else {
-        accounts.iter().take(1).map(|a| a.id.clone()).collect()
+    // The integrator's IBANs come preselected; else every account (multi) or the first.
+    let named: Vec<String> = accounts
+        .iter()
+        .filter(|a| {
+            a.iban
+                .as_deref()
+                .is_some_and(|iban| prefilled.contains(&compact(iban)))
+        })
+        .map(|a| a.id.clone())
+        .collect();
+    let initial: Vec<String> = match (named.is_empty(), multi) {
+        (false, true) => named,
+        (false, false) => named.into_iter().take(1).collect(),
+        (true, true) => accounts.iter().map(|a| a.id.clone()).collect(),
+        (true, false) => accounts.iter().take(1).map(|a| a.id.clone()).collect(),
     };
     let selected = RwSignal::new(initial);
     let error = RwSignal::new(None);

@@ -273,3 +273,19 @@ fn accounts_of_an_access_the_server_does_not_name_are_all_offered() {
     assert_eq!(chosen.len(), 1, "still filtered by account type");
     assert_eq!(chosen[0].id, "giro");
 }
+
+#[wasm_bindgen_test]
+fn a_finished_flow_ignores_late_replies() {
+    let mut model = syncing(false);
+    let redirect: kontolink_api::FinishRedirect = serde_json::from_value(json!({
+        "redirect": "https://app.example/cb", "query": {"state": "s", "success": "false", "cancel": "true"}
+    }))
+    .unwrap();
+    flow::update(&mut model, Msg::Finished(Ok(redirect.clone())));
+    let late = flow::update(
+        &mut model,
+        Msg::SyncStarted(Ok(sync("RUNNING", None, None))),
+    );
+    assert!(late.is_empty());
+    assert_eq!(model.step, Step::Finished(redirect));
+}

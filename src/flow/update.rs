@@ -36,6 +36,10 @@ pub(super) fn start_sync(model: &mut Model) -> Vec<Command> {
 
 /// Applies `msg` to `model` and says what to do next.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
+    // A finished flow never changes again (late replies of requests are dropped).
+    if matches!(model.step, Step::Finished(_)) {
+        return Vec::new();
+    }
     match msg {
         Msg::SessionOpened(Ok(session)) => {
             model.language = session.flow.language;

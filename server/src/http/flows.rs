@@ -88,7 +88,7 @@ async fn ongoing_access(
     create(&state, client.id, FlowKind::Ongoing, params, Some(ongoing)).await
 }
 
-async fn create(
+pub(super) async fn create(
     state: &AppState,
     client_id: crate::domain::ids::ClientId,
     kind: FlowKind,

@@ -3,9 +3,12 @@
 pub mod bearer;
 mod catalog;
 pub mod client_auth;
+mod demo;
+mod demo_page;
 pub mod error;
 mod flows;
 mod health;
+pub mod html;
 pub mod json;
 mod metrics;
 pub mod openapi;
@@ -39,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(widget_page::router())
         .method_not_allowed_fallback(method_not_allowed)
         .merge(catalog::router())
+        .merge(demo::router())
         .fallback_service(widget::service(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))

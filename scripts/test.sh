@@ -25,6 +25,12 @@ fi
 log "server and wire-type tests"
 cargo test -p kontolink-api -p kontolink-server --locked
 
+log "server tests again on PostgreSQL (scripts/postgres.sh)"
+trap '"$root/scripts/postgres.sh" stop' EXIT
+pg_url="$("$root/scripts/postgres.sh" start)"
+KONTOLINK_TEST_DATABASE_URL="$pg_url" cargo test -p kontolink-server --locked
+"$root/scripts/postgres.sh" stop
+
 log "widget tests (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 \
   "${wasm_env[@]}" cargo test -p kontolink-widget --target wasm32-unknown-unknown --locked

@@ -1,42 +1,53 @@
 //! One page per [`Step`].
 
+mod accounts;
+mod bank_search;
+mod challenge;
+mod credentials;
+mod finish;
+mod problem;
+mod progress;
+mod start;
+
 use leptos::prelude::*;
 
+use crate::components::cancel::CancelButton;
 use crate::flow::Step;
 
-pub fn render(step: RwSignal<Step>) -> AnyView {
-    match step.get() {
-        Step::Starting => view! {
-            <p class="kl-progress" aria-live="polite" data-testid="starting">"Verbindung wird aufgebaut …"</p>
+pub fn render(step: Step) -> AnyView {
+    // Every step with an open session can be cancelled.
+    let cancellable = matches!(
+        step,
+        Step::BankSearch
+            | Step::Credentials { .. }
+            | Step::Progress
+            | Step::Challenge { .. }
+            | Step::Accounts { .. }
+            | Step::Problem(_)
+    );
+    let page = match step {
+        Step::Starting => start::Starting().into_any(),
+        Step::MissingToken => start::MissingToken().into_any(),
+        Step::LinkInvalid => start::LinkInvalid().into_any(),
+        Step::PopupDone => start::PopupDone().into_any(),
+        Step::BankSearch => view! { <bank_search::BankSearch /> }.into_any(),
+        Step::Credentials { provider, notice } => {
+            view! { <credentials::CredentialsPage provider=*provider notice=notice /> }.into_any()
         }
-        .into_any(),
-        Step::MissingToken => view! {
-            <section data-testid="error-missing-token">
-                <h1 tabindex="-1">"Link unvollständig"</h1>
-                <p>"Diese Seite wurde ohne gültigen Link geöffnet."</p>
-            </section>
-        }
-        .into_any(),
-        Step::LinkInvalid => view! {
-            <section data-testid="error-link-invalid">
-                <h1 tabindex="-1">"Link abgelaufen"</h1>
-                <p>"Dieser Link wurde bereits verwendet oder ist abgelaufen. Bitte starten Sie den Vorgang in der App neu."</p>
-            </section>
-        }
-        .into_any(),
-        Step::Ready(session) => view! {
-            <section data-testid="ready">
-                <h1 tabindex="-1">"Bank verbinden"</h1>
-                <p data-testid="flow-id">{session.flow.id.clone()}</p>
-            </section>
-        }
-        .into_any(),
-        Step::Failed(error) => view! {
-            <section data-testid="error-failed">
-                <h1 tabindex="-1">"Es ist ein Fehler aufgetreten"</h1>
-                <p>{error.to_string()}</p>
-            </section>
-        }
-        .into_any(),
+        Step::Progress => view! { <progress::ProgressPage /> }.into_any(),
+        Step::Challenge {
+            challenge,
+            notice,
+            popup_open,
+        } => view! { <challenge::ChallengePage challenge=*challenge notice=notice popup_open=popup_open /> }
+            .into_any(),
+        Step::Accounts { accounts } => view! { <accounts::AccountsPage accounts=accounts /> }.into_any(),
+        Step::Finished(_) => view! { <finish::FinishPage /> }.into_any(),
+        Step::Problem(problem) => view! { <problem::ProblemPage problem=problem /> }.into_any(),
+    };
+    view! {
+        {page}
+        {cancellable.then(|| view! { <CancelButton /> })}
     }
+    .into_any()
 }

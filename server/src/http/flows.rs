@@ -142,7 +142,7 @@ async fn reconnected_access(
     Ok((owner, access))
 }
 
-async fn create(
+pub(super) async fn create(
     state: &AppState,
     client_id: ClientId,
     kind: FlowKind,

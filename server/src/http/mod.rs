@@ -5,10 +5,13 @@ mod accounts;
 pub mod bearer;
 mod catalog;
 pub mod client_auth;
+mod demo;
+mod demo_page;
 pub mod error;
 mod events;
 mod flows;
 mod health;
+pub mod html;
 pub mod json;
 mod metrics;
 pub mod openapi;
@@ -49,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(syncs::router())
         .merge(events::router())
         .merge(sandbox_pages::router())
+        .merge(demo::router())
         .fallback_service(widget::service(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(error::panic_response))

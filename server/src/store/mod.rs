@@ -1,10 +1,12 @@
-//! Storage behind one trait. SQLite (default, embedded) implements it now; a PostgreSQL
-//! implementation is selected by a `postgres://` URL. One test suite runs against every backend.
+//! Storage behind one trait, implemented by SQLite (default, embedded: `sqlite://PATH`) and
+//! PostgreSQL (`postgres://…` or `postgresql://…`, for several processes on one database).
+//! One test suite runs against both backends (`server/tests/api/`).
 
 mod clients;
 pub mod engine;
 mod error;
 mod flows;
+mod postgres;
 pub mod rows;
 mod sqlite;
 mod tokens;
@@ -17,6 +19,7 @@ pub use clients::{ClientRecord, ClientStore};
 pub use engine::{Claimed, DataStore, EventStore, SyncStore, VaultStore};
 pub use error::StoreError;
 pub use flows::{FlowEnd, FlowRecord, FlowStore, NewAuthorizationCode, NewFlow};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use tokens::{AccessGrant, Exchange, GrantInfo, IssuedTokens, Refusal, TokenStore};
 
@@ -43,9 +46,7 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Err(StoreError::Unsupported(
-            "the PostgreSQL backend is not built yet".into(),
-        ))
+        Ok(Arc::new(PgStore::open(url).await?))
     } else {
         Err(StoreError::Unsupported(format!(
             "database URL must start with sqlite:// or postgres://, got {}",

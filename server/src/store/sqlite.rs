@@ -2,7 +2,8 @@
 //! committed token rotation survives a power cut.
 
 mod clients;
-mod codec;
+/// Column codecs shared with the PostgreSQL backend (both store text, JSON text, hex).
+pub(super) mod codec;
 mod flows;
 mod tokens;
 

@@ -2,6 +2,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
+use crate::database::TestDatabase;
 use crate::helpers::{REDIRECT_URI, assert_api_error, spawn_app, spawn_app_with};
 
 /// `client create` on the database at `database_url`, with the vault key file next to it.
@@ -22,9 +23,8 @@ fn client_create(database_url: &str, args: &[&str]) -> std::process::Output {
 #[tokio::test]
 async fn client_create_prints_only_the_credentials_json_and_they_work() {
     let app = spawn_app().await;
-    let url = format!("sqlite://{}", app.database_path().display());
     let output = client_create(
-        &url,
+        app.database_url(),
         &[
             "--name",
             "Shop",
@@ -92,7 +92,8 @@ async fn client_create_with_a_notification_uri_seals_the_secret_for_webhook_sign
 #[tokio::test]
 async fn client_create_refuses_redirect_uris_that_are_not_absolute_http_urls() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let database = TestDatabase::create(dir.path()).await;
+    let url = database.url();
     for bad in [
         "javascript:alert(1)",
         "/callback",
@@ -101,12 +102,12 @@ async fn client_create_refuses_redirect_uris_that_are_not_absolute_http_urls() {
         "https://app.example.com/a/..;/callback",
         "ftp://app.example.com/",
     ] {
-        let output = client_create(&url, &["--name", "Shop", "--redirect-uri", bad]);
+        let output = client_create(url, &["--name", "Shop", "--redirect-uri", bad]);
         assert!(!output.status.success(), "{bad} was accepted");
         assert!(output.stdout.is_empty(), "nothing on stdout for {bad}");
     }
     let output = client_create(
-        &url,
+        url,
         &[
             "--name",
             "Shop",

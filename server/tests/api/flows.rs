@@ -49,19 +49,10 @@ async fn a_flow_token_is_stored_only_as_its_hash() {
     let app = spawn_app().await;
     let client = app.client().await;
     let (_, token) = app.onetime_flow(&client).await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM flows")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let stored: String = app.database.scalar("SELECT token_hash FROM flows").await;
     assert_ne!(stored, token);
     assert_eq!(stored, SecretToken::from_presented(&token).hash().to_hex());
-    let secret: String = sqlx::query_scalar("SELECT secret_hash FROM clients")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let secret: String = app.database.scalar("SELECT secret_hash FROM clients").await;
     assert_ne!(secret, client.secret);
 }
 
@@ -253,17 +244,8 @@ async fn malformed_bodies_answer_in_the_error_format_and_store_nothing() {
     let response = send(huge, "application/json").await.unwrap();
     assert_api_error(response, 413, 1009).await;
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
-    let flows: i64 = sqlx::query_scalar("SELECT count(*) FROM flows")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let flows: i64 = app.database.scalar("SELECT count(*) FROM flows").await;
+    let users: i64 = app.database.scalar("SELECT count(*) FROM users").await;
     assert_eq!((flows, users), (0, 0));
 }
 

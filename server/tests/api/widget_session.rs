@@ -51,7 +51,7 @@ async fn a_prefilled_german_iban_resolves_to_its_bank_so_bank_selection_is_skipp
     let client = app.client().await;
     let body =
         json!({"redirect_uri": REDIRECT_URI, "accounts": [{"id": "DE82900948150000002881"}]});
-    let (_, token) = crate::helpers::flow_created(app.post_onetime(&client, &body).await).await;
+    let (_, token) = crate::api_client::flow_created(app.post_onetime(&client, &body).await).await;
     let flow = app.widget_session(&token).await.flow;
     assert_eq!(flow.provider_id.as_deref(), Some("kontolink-sandbox"));
 }

@@ -1,0 +1,237 @@
+//! Flows on PostgreSQL. The flow token is used by one conditional `UPDATE … RETURNING`
+//! (a concurrent one waits for the row lock, re-checks `token_used_at IS NULL` and loses).
+//! Two flows for the same new ongoing user insert it with `ON CONFLICT DO NOTHING`: the
+//! second insert waits for the first one's unique-index entry, and its `SELECT` then sees it.
+
+use async_trait::async_trait;
+use kontolink_api::Language;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+
+use super::PgStore;
+use super::codec::{client_id, corrupt, flow_id, from_json, to_json, user_id};
+use crate::domain::flow::{FlowParams, FlowStatus};
+use crate::domain::iban::Iban;
+use crate::domain::ids::{FlowId, UserId};
+use crate::domain::redirect_uri::RedirectUri;
+use crate::domain::secret_token::TokenHash;
+use crate::domain::time::UnixTime;
+use crate::store::{FlowEnd, FlowRecord, FlowStore, NewFlow, StoreError};
+
+const COLUMNS: &str = "id, client_id, user_id, kind, status, redirect_uri, state, language, \
+    accounts, account_types, allow_multi_selection, sync_period, save_secrets, provider_id, \
+    access_id, account_ids, session_expires_at";
+
+fn flow_from_row(row: &PgRow) -> Result<FlowRecord, StoreError> {
+    let accounts: Vec<String> = from_json(row.try_get("accounts")?, "accounts")?;
+    let account_types: Option<String> = row.try_get("account_types")?;
+    let account_ids: Option<String> = row.try_get("account_ids")?;
+    let language: String = row.try_get("language")?;
+    let kind: String = row.try_get("kind")?;
+    let status: String = row.try_get("status")?;
+    Ok(FlowRecord {
+        id: flow_id(row.try_get("id")?)?,
+        client_id: client_id(row.try_get("client_id")?)?,
+        user_id: user_id(row.try_get("user_id")?)?,
+        kind: kind.parse().map_err(|_| corrupt("flow kind"))?,
+        status: status.parse().map_err(|_| corrupt("flow status"))?,
+        params: FlowParams {
+            redirect_uri: RedirectUri::parse(row.try_get("redirect_uri")?)
+                .map_err(|_| corrupt("redirect uri"))?,
+            state: row.try_get("state")?,
+            language: Language::from_code(&language).ok_or_else(|| corrupt("language"))?,
+            accounts: accounts
+                .iter()
+                .map(|a| Iban::parse(a).map_err(|_| corrupt("iban")))
+                .collect::<Result<_, _>>()?,
+            account_types: account_types
+                .map(|t| from_json(&t, "account_types"))
+                .transpose()?,
+            allow_multi_selection: row.try_get("allow_multi_selection")?,
+            sync_period: row.try_get("sync_period")?,
+            access_id: row.try_get("access_id")?,
+        },
+        save_secrets: row.try_get("save_secrets")?,
+        provider_id: row.try_get("provider_id")?,
+        account_ids: account_ids
+            .map(|a| from_json(&a, "account_ids"))
+            .transpose()?,
+        session_expires_at: row
+            .try_get::<Option<i64>, _>("session_expires_at")?
+            .map(UnixTime),
+    })
+}
+
+#[async_trait]
+impl FlowStore for PgStore {
+    async fn create_flow(&self, flow: &NewFlow) -> Result<UserId, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let now = flow.created_at.0;
+        let client = flow.client_id.as_str();
+        let user = match &flow.ongoing {
+            Some(ongoing) => {
+                sqlx::query(
+                    "INSERT INTO users (id, client_id, external_id, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (client_id, external_id) DO NOTHING",
+                )
+                .bind(UserId::generate().to_string())
+                .bind(client)
+                .bind(ongoing.user.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let id: String = sqlx::query_scalar(
+                    "SELECT id FROM users WHERE client_id = $1 AND external_id = $2",
+                )
+                .bind(client)
+                .bind(ongoing.user.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+                user_id(&id)?
+            }
+            None => {
+                let id = UserId::generate();
+                sqlx::query("INSERT INTO users (id, client_id, external_id, created_at) VALUES ($1, $2, NULL, $3)")
+                    .bind(id.to_string())
+                    .bind(client)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                id
+            }
+        };
+        let p = &flow.params;
+        let accounts: Vec<&str> = p.accounts.iter().map(Iban::as_str).collect();
+        sqlx::query(
+            "INSERT INTO flows (id, client_id, user_id, kind, status, redirect_uri, state, language, \
+             accounts, account_types, allow_multi_selection, sync_period, save_secrets, provider_id, \
+             access_id, token_hash, token_expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(flow.id.to_string())
+        .bind(client)
+        .bind(user.to_string())
+        .bind(flow.kind.as_str())
+        .bind(p.redirect_uri.as_str())
+        .bind(p.state.as_deref())
+        .bind(p.language.code())
+        .bind(to_json(&accounts))
+        .bind(p.account_types.as_ref().map(to_json))
+        .bind(p.allow_multi_selection)
+        .bind(p.sync_period)
+        .bind(flow.ongoing.as_ref().is_some_and(|o| o.save_secrets))
+        .bind(flow.ongoing.as_ref().and_then(|o| o.provider_id.as_deref()))
+        .bind(p.access_id.as_deref())
+        .bind(flow.token_hash.to_hex())
+        .bind(flow.token_expires_at.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn flow_by_token(&self, token: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM flows WHERE token_hash = $1"
+        ))
+        .bind(token.to_hex())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(flow_from_row).transpose()
+    }
+
+    async fn open_session(
+        &self,
+        token: &TokenHash,
+        session: &TokenHash,
+        session_expires_at: UnixTime,
+        now: UnixTime,
+    ) -> Result<Option<FlowRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "UPDATE flows SET token_used_at = $1, session_hash = $2, session_expires_at = $3 \
+             WHERE token_hash = $4 AND token_used_at IS NULL AND token_expires_at > $5 \
+             AND status = 'open' RETURNING {COLUMNS}"
+        ))
+        .bind(now.0)
+        .bind(session.to_hex())
+        .bind(session_expires_at.0)
+        .bind(token.to_hex())
+        .bind(now.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(flow_from_row).transpose()
+    }
+
+    async fn flow_by_session(
+        &self,
+        session: &TokenHash,
+        now: UnixTime,
+    ) -> Result<Option<FlowRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM flows WHERE session_hash = $1 AND session_expires_at > $2 \
+             AND status = 'open'"
+        ))
+        .bind(session.to_hex())
+        .bind(now.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(flow_from_row).transpose()
+    }
+
+    async fn finish_flow(
+        &self,
+        flow: FlowId,
+        end: &FlowEnd,
+        now: UnixTime,
+    ) -> Result<bool, StoreError> {
+        let (status, account_ids, error) = match end {
+            FlowEnd::Completed { account_ids, .. } => {
+                (FlowStatus::Completed, Some(to_json(account_ids)), None)
+            }
+            FlowEnd::Cancelled => (FlowStatus::Cancelled, None, None),
+            FlowEnd::Failed { error } => (FlowStatus::Failed, None, Some(error.as_str())),
+        };
+        let mut tx = self.pool.begin().await?;
+        let ended = sqlx::query(
+            "UPDATE flows SET status = $1, finished_at = $2, account_ids = $3, error = $4, \
+             session_hash = NULL WHERE id = $5 AND status = 'open'",
+        )
+        .bind(status.as_str())
+        .bind(now.0)
+        .bind(account_ids)
+        .bind(error)
+        .bind(flow.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if ended != 1 {
+            return Ok(false);
+        }
+        if let FlowEnd::Completed { code, .. } = end {
+            sqlx::query(
+                "INSERT INTO authorization_codes \
+                 (hash, flow_id, client_id, user_id, redirect_uri, scope, expires_at) \
+                 SELECT $1, id, client_id, user_id, redirect_uri, $2, $3 FROM flows WHERE id = $4",
+            )
+            .bind(code.hash.to_hex())
+            .bind(&code.scope)
+            .bind(code.expires_at.0)
+            .bind(flow.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn accounts_not_owned_by(
+        &self,
+        _user: UserId,
+        _ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        // This schema keeps no accounts (they arrive with the sync engine's tables), so no
+        // selection can be checked against them: every id is accepted.
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,214 @@
+//! Several `serve` processes on one PostgreSQL database work together (contract §1, §8).
+//! These tests need `KONTOLINK_TEST_DATABASE_URL`; without it they say so and do nothing.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kontolink_server::clients::{NewClientSpec, register};
+use tokio::sync::Barrier;
+
+use crate::api_client::ApiClient;
+use crate::database::{DATABASE_ENV, TestDatabase};
+use crate::helpers::{REDIRECT_URI, TestClient, assert_oauth_error};
+
+/// A `kontolink-server serve` child process, killed (by its handle) when dropped.
+struct ServerProcess {
+    child: Child,
+    api: ApiClient,
+    _widget_dir: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    fn spawn(database_url: &str) -> ServerProcess {
+        let widget_dir = tempfile::tempdir().unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--database-url", database_url])
+            .arg("--widget-dir")
+            .arg(widget_dir.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("run kontolink-server serve");
+        ServerProcess {
+            child,
+            api: ApiClient::new(format!("http://127.0.0.1:{port}")),
+            _widget_dir: widget_dir,
+        }
+    }
+
+    /// Waits until `/healthz` answers 200 (the process has migrated and listens).
+    async fn ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("kontolink-server serve exited early: {status}");
+            }
+            let response = self.api.http.get(self.api.url("/healthz")).send().await;
+            if response.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the server did not become ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Says why a test did nothing: straight to stderr, past the harness's capture, so that a
+/// skip is visible and never mistaken for a pass.
+fn skipped() {
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: this test needs PostgreSQL; set {DATABASE_ENV}=postgres://… \
+         (scripts/test.sh starts one with scripts/postgres.sh and sets it)"
+    );
+}
+
+/// Two processes started at the same moment on a fresh database (both run the migrations).
+async fn two_processes() -> Option<(TestDatabase, ServerProcess, ServerProcess)> {
+    let Some(database) = TestDatabase::postgres().await else {
+        skipped();
+        return None;
+    };
+    let mut first = ServerProcess::spawn(database.url());
+    let mut second = ServerProcess::spawn(database.url());
+    first.ready().await;
+    second.ready().await;
+    Some((database, first, second))
+}
+
+async fn register_client(database: &TestDatabase) -> TestClient {
+    let store = kontolink_server::store::connect(database.url())
+        .await
+        .expect("connect");
+    let spec = NewClientSpec {
+        name: "Test integrator".into(),
+        redirect_uris: vec![REDIRECT_URI.into()],
+        frame_origins: vec![],
+        notification_uri: None,
+    };
+    let creds = register(store.as_ref(), spec).await.expect("register");
+    TestClient {
+        id: creds.client_id.as_str().to_owned(),
+        secret: creds.client_secret.expose().to_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_on_one_database_let_exactly_one_of_50_parallel_refreshes_succeed() {
+    let Some((database, first, second)) = two_processes().await else {
+        return;
+    };
+    let client = register_client(&database).await;
+    // The flow, the code and its redemption hop between the processes: they share state.
+    let (_, flow_token) = first.api.onetime_flow(&client).await;
+    let code = second.api.complete_flow(&flow_token).await;
+    let response = first.api.redeem(&client, &code).await;
+    assert_eq!(response.status(), 200);
+    let tokens: kontolink_api::TokenResponse = response.json().await.unwrap();
+
+    let barrier = Arc::new(Barrier::new(50));
+    let handles: Vec<_> = (0..50)
+        .map(|i| {
+            let api = if i % 2 == 0 { &first.api } else { &second.api }.clone();
+            let (client, refresh) = (client.clone(), tokens.refresh_token.clone());
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                api.refresh(&client, &refresh).await
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for handle in handles {
+        let response = handle.await.unwrap();
+        match response.status().as_u16() {
+            200 => winners.push(
+                response
+                    .json::<kontolink_api::TokenResponse>()
+                    .await
+                    .unwrap(),
+            ),
+            400 => {
+                assert_oauth_error(response, 400, "invalid_grant").await;
+            }
+            other => panic!(
+                "unexpected status {other}: {}",
+                response.text().await.unwrap()
+            ),
+        }
+    }
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one refresh wins across both processes"
+    );
+
+    // The losers presented a retired token: replays, which revoke the whole family, so
+    // even the winner's successor token is dead, in either process.
+    for api in [&first.api, &second.api] {
+        let response = api.refresh(&client, &winners[0].refresh_token).await;
+        assert_oauth_error(response, 400, "invalid_grant").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_code_redeemed_by_one_process_cannot_be_redeemed_by_the_other() {
+    let Some((database, first, second)) = two_processes().await else {
+        return;
+    };
+    let client = register_client(&database).await;
+    let code = first.api.authorization_code(&client).await;
+    let barrier = Arc::new(Barrier::new(2));
+    let redeem = |api: ApiClient| {
+        let (client, code, barrier) = (client.clone(), code.clone(), barrier.clone());
+        tokio::spawn(async move {
+            barrier.wait().await;
+            api.redeem(&client, &code).await.status().as_u16()
+        })
+    };
+    let a = redeem(first.api.clone());
+    let b = redeem(second.api.clone());
+    let mut statuses = [a.await.unwrap(), b.await.unwrap()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 400]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_servers_opening_a_fresh_database_at_once_migrate_it_exactly_once() {
+    let Some(database) = TestDatabase::postgres().await else {
+        skipped();
+        return;
+    };
+    let opens: Vec<_> = (0..8)
+        .map(|_| {
+            let url = database.url().to_owned();
+            tokio::spawn(async move { kontolink_server::store::connect(&url).await })
+        })
+        .collect();
+    for open in opens {
+        let store = open.await.unwrap().expect("every start succeeds");
+        store.ping().await.unwrap();
+    }
+    let applied: i64 = database
+        .scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .await;
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count();
+    assert_eq!(applied, files as i64);
+}

@@ -1,0 +1,165 @@
+//! Translations: one typed table per language, so a missing string fails to compile.
+//! Templates carry `{}` where [`fill`] puts a value.
+
+mod de;
+mod en;
+mod es;
+pub mod format;
+mod fr;
+
+pub use kontolink_api::Language;
+
+/// Every string the widget shows.
+#[derive(Debug)]
+pub struct Texts {
+    pub starting: &'static str,
+    pub busy: &'static str,
+    pub missing_token_title: &'static str,
+    pub missing_token_text: &'static str,
+    pub link_invalid_title: &'static str,
+    pub link_invalid_text: &'static str,
+    pub cancel: &'static str,
+    pub cancel_title: &'static str,
+    pub cancel_text: &'static str,
+    pub cancel_confirm: &'static str,
+    pub cancel_dismiss: &'static str,
+    pub back: &'static str,
+    // Bank selection
+    pub bank_search_title: &'static str,
+    pub bank_search_label: &'static str,
+    pub bank_search_hint: &'static str,
+    pub bank_search_searching: &'static str,
+    pub bank_search_no_results: &'static str,
+    /// `{}` = number of banks found.
+    pub bank_search_count: &'static str,
+    pub blz: &'static str,
+    pub bic: &'static str,
+    // Credentials
+    /// `{}` = the bank's name.
+    pub credentials_title: &'static str,
+    pub credentials_intro: &'static str,
+    pub access_method_label: &'static str,
+    pub field_login: &'static str,
+    pub field_pin: &'static str,
+    pub field_password: &'static str,
+    pub field_customer_id: &'static str,
+    pub field_account_number: &'static str,
+    pub optional: &'static str,
+    pub consent_label: &'static str,
+    pub login_submit: &'static str,
+    pub required_missing: &'static str,
+    pub error_credentials_invalid: &'static str,
+    pub error_credentials_incomplete: &'static str,
+    // Progress
+    pub progress_title: &'static str,
+    pub step_queued: &'static str,
+    pub step_login: &'static str,
+    pub step_accounts: &'static str,
+    pub step_transactions: &'static str,
+    pub step_auth: &'static str,
+    pub step_working: &'static str,
+    // Challenges
+    pub challenge_title: &'static str,
+    pub tan_label: &'static str,
+    pub tan_submit: &'static str,
+    pub tan_required: &'static str,
+    pub error_tan_invalid: &'static str,
+    pub photo_alt: &'static str,
+    pub photo_invalid: &'static str,
+    pub flicker_help: &'static str,
+    pub flicker_alt: &'static str,
+    pub flicker_invalid: &'static str,
+    pub flicker_size: &'static str,
+    pub flicker_smaller: &'static str,
+    pub flicker_larger: &'static str,
+    pub flicker_speed: &'static str,
+    pub flicker_slower: &'static str,
+    pub flicker_faster: &'static str,
+    pub method_title: &'static str,
+    pub medium_title: &'static str,
+    pub choice_submit: &'static str,
+    pub choice_required: &'static str,
+    pub decoupled_title: &'static str,
+    pub decoupled_text: &'static str,
+    pub decoupled_check: &'static str,
+    pub waiting_for_approval: &'static str,
+    pub redirect_title: &'static str,
+    pub redirect_text: &'static str,
+    pub redirect_continue: &'static str,
+    pub redirect_popup_text: &'static str,
+    pub redirect_popup_blocked: &'static str,
+    pub redirect_done: &'static str,
+    pub popup_done_title: &'static str,
+    pub popup_done_text: &'static str,
+    // Accounts
+    pub accounts_title: &'static str,
+    pub accounts_intro_multi: &'static str,
+    pub accounts_intro_single: &'static str,
+    pub accounts_submit: &'static str,
+    pub accounts_required: &'static str,
+    pub balance: &'static str,
+    // Finish
+    pub finish_title: &'static str,
+    pub finish_redirecting: &'static str,
+    pub finish_embedded: &'static str,
+    // Problems
+    pub error_title: &'static str,
+    pub error_tan_invalid_text: &'static str,
+    /// `{}` = when the next sync is possible.
+    pub error_too_many_syncs: &'static str,
+    pub error_too_many_syncs_later: &'static str,
+    pub error_locked: &'static str,
+    pub error_bank_unavailable: &'static str,
+    pub error_network: &'static str,
+    pub error_no_accounts: &'static str,
+    pub error_generic: &'static str,
+    /// `{}` = the error code.
+    pub error_code: &'static str,
+    pub retry: &'static str,
+    pub close: &'static str,
+}
+
+/// The table of a language.
+pub fn texts(language: Language) -> &'static Texts {
+    match language {
+        Language::De => &de::TEXTS,
+        Language::En => &en::TEXTS,
+        Language::Fr => &fr::TEXTS,
+        Language::Es => &es::TEXTS,
+    }
+}
+
+/// Puts `value` where the template has `{}`.
+pub fn fill(template: &str, value: &str) -> String {
+    template.replacen("{}", value, 1)
+}
+
+/// The BCP 47 tag used for the browser's date formatting.
+pub fn locale(language: Language) -> &'static str {
+    match language {
+        Language::De => "de-DE",
+        Language::En => "en-GB",
+        Language::Fr => "fr-FR",
+        Language::Es => "es-ES",
+    }
+}
+
+/// Label of a credential field: translated when its id is well known, else the provider's.
+pub fn credential_label(texts: &Texts, id: &str, provider_label: &str) -> String {
+    let normalized: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let known = match normalized.as_str() {
+        "login" | "loginname" | "userid" | "username" | "user" | "benutzerkennung" => {
+            texts.field_login
+        }
+        "pin" => texts.field_pin,
+        "password" | "passwort" => texts.field_password,
+        "customerid" | "kundennummer" => texts.field_customer_id,
+        "accountnumber" | "kontonummer" => texts.field_account_number,
+        _ => return provider_label.to_owned(),
+    };
+    known.to_owned()
+}

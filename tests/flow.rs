@@ -1,0 +1,291 @@
+//! The flow's transitions, as plain functions: the happy path and how it starts.
+
+mod support;
+
+use kontolink_api::{Language, SyncScope};
+use kontolink_widget::flow::{self, Command, Launch, Model, Msg, Step};
+use serde_json::json;
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn a_token_opens_the_session_and_then_the_bank_search() {
+    let mut model = Model::new(false, "https://kl.example/".into(), "w.s".into());
+    assert_eq!(
+        flow::launch(&mut model, Launch::Token),
+        vec![Command::OpenSession]
+    );
+    assert_eq!(model.step, Step::Starting);
+    let commands = flow::update(&mut model, Msg::SessionOpened(Ok(session(None))));
+    assert!(commands.is_empty());
+    assert_eq!(model.step, Step::BankSearch);
+    assert_eq!(model.language, Language::En);
+    assert_eq!(model.session_token.as_deref(), Some("st-1"));
+}
+
+#[wasm_bindgen_test]
+fn a_preset_provider_skips_the_bank_search() {
+    let mut model = Model::new(false, "u".into(), "s".into());
+    let commands = flow::update(
+        &mut model,
+        Msg::SessionOpened(Ok(session(Some("kontolink-sandbox")))),
+    );
+    assert_eq!(
+        commands,
+        vec![Command::LoadProvider("kontolink-sandbox".into())]
+    );
+    flow::update(&mut model, Msg::ProviderLoaded(Ok(provider())));
+    assert!(matches!(model.step, Step::Credentials { notice: None, .. }));
+    // No way back to a bank search the integrator skipped.
+    flow::update(&mut model, Msg::ChangeBank);
+    assert!(matches!(model.step, Step::Credentials { .. }));
+}
+
+#[wasm_bindgen_test]
+fn a_used_or_expired_link_shows_its_page() {
+    let mut model = Model::new(false, "u".into(), "s".into());
+    flow::update(&mut model, Msg::SessionOpened(Err(api_error(1030))));
+    assert_eq!(model.step, Step::LinkInvalid);
+    let mut model = Model::new(false, "u".into(), "s".into());
+    flow::update(&mut model, Msg::SessionOpened(Err(api_error(1001))));
+    let Step::Problem(problem) = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert!(!problem.closable, "no session to end");
+}
+
+#[wasm_bindgen_test]
+fn no_token_and_nothing_to_resume_is_a_missing_token() {
+    let mut model = Model::new(false, "u".into(), "s".into());
+    assert!(flow::launch(&mut model, Launch::Nothing).is_empty());
+    assert_eq!(model.step, Step::MissingToken);
+}
+
+#[wasm_bindgen_test]
+fn a_search_result_without_access_methods_is_loaded_first() {
+    let mut model = model(false);
+    let mut bare = provider();
+    bare.access_methods.clear();
+    let commands = flow::update(&mut model, Msg::ProviderChosen(Box::new(bare)));
+    assert_eq!(
+        commands,
+        vec![Command::LoadProvider("kontolink-sandbox".into())]
+    );
+    assert!(model.busy);
+}
+
+#[wasm_bindgen_test]
+fn credentials_create_an_access_then_an_attended_accounts_sync() {
+    let mut model = model(false);
+    flow::update(&mut model, Msg::ProviderChosen(Box::new(provider())));
+    let commands = flow::update(&mut model, submit("demo"));
+    let [Command::CreateAccess(request)] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(request.access_method_id, "kontolink-sandbox-pin");
+    assert_eq!(
+        request.credentials.get("login").map(String::as_str),
+        Some("demo")
+    );
+    assert!(!request.save_secrets && !request.consent);
+    let access = serde_json::from_value(json!({
+        "id": "access-1", "provider_id": "p", "access_method_id": "kontolink-sandbox-pin",
+        "accounts": [], "secrets_saved": false, "next_sync_possible_at": null,
+        "created_at": "t", "last_synced_at": null, "status": "ACTIVE"
+    }))
+    .unwrap();
+    let commands = flow::update(&mut model, Msg::AccessCreated(Ok(access)));
+    let [Command::StartSync { access_id, request }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(access_id, "access-1");
+    assert_eq!(request.scope, Some(vec![SyncScope::Accounts]));
+    assert_eq!(request.redirect_uri.as_deref(), Some("https://kl.example/"));
+    assert_eq!(request.state.as_deref(), Some("w.state"));
+    assert!(request.psu_ip_address.is_some(), "the end-user is present");
+    assert_eq!(request.save_secrets, Some(false));
+    assert_eq!(model.step, Step::Progress);
+}
+
+#[wasm_bindgen_test]
+fn a_running_sync_is_polled_and_old_poll_loops_die() {
+    let mut model = syncing(false);
+    let first = model.poll_seq;
+    let commands = flow::update(
+        &mut model,
+        Msg::SyncPolled {
+            seq: first,
+            result: Ok(sync("RUNNING", None, None)),
+        },
+    );
+    let next = poll_seq(&commands).expect("polls again");
+    assert!(next > first);
+    assert_eq!(model.progress.as_deref(), Some("LOGIN"));
+    // A reply of the older loop changes nothing.
+    let stale = flow::update(
+        &mut model,
+        Msg::SyncPolled {
+            seq: first,
+            result: Ok(sync("COMPLETED", None, None)),
+        },
+    );
+    assert!(stale.is_empty());
+    assert_eq!(model.step, Step::Progress);
+}
+
+#[wasm_bindgen_test]
+fn a_completed_sync_leads_to_the_accounts_of_allowed_types() {
+    let mut model = syncing(false);
+    let seq = model.poll_seq;
+    let commands = flow::update(
+        &mut model,
+        Msg::SyncPolled {
+            seq,
+            result: Ok(sync("COMPLETED", None, None)),
+        },
+    );
+    assert_eq!(commands, vec![Command::LoadAccounts]);
+    let accounts = vec![
+        account("giro", "access-1", "Giro account"),
+        account("savings", "access-1", "Savings account"),
+        account("other-access", "access-9", "Giro account"),
+    ];
+    flow::update(&mut model, Msg::AccountsLoaded(Ok(accounts)));
+    let Step::Accounts { accounts } = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    let ids: Vec<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, vec!["giro"]);
+}
+
+#[wasm_bindgen_test]
+fn no_matching_account_is_a_problem_to_close() {
+    let mut model = syncing(false);
+    flow::update(
+        &mut model,
+        Msg::AccountsLoaded(Ok(vec![account("s", "access-1", "Savings account")])),
+    );
+    let Step::Problem(problem) = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert_eq!(problem.kind.id(), "no-accounts");
+    assert_eq!(
+        flow::update(&mut model, Msg::Close),
+        vec![Command::Fail("30000".into())]
+    );
+}
+
+#[wasm_bindgen_test]
+fn chosen_accounts_complete_the_flow_and_deliver_the_redirect() {
+    let mut model = syncing(false);
+    flow::update(
+        &mut model,
+        Msg::AccountsLoaded(Ok(vec![account("giro", "access-1", "Giro account")])),
+    );
+    assert!(flow::update(&mut model, Msg::AccountsChosen(vec![])).is_empty());
+    let commands = flow::update(&mut model, Msg::AccountsChosen(vec!["giro".into()]));
+    assert_eq!(commands, vec![Command::Complete(vec!["giro".into()])]);
+    let redirect: kontolink_api::FinishRedirect = serde_json::from_value(json!({
+        "redirect": "https://app.example/cb", "query": {"code": "c", "state": "s", "success": "true"}
+    }))
+    .unwrap();
+    let commands = flow::update(&mut model, Msg::Finished(Ok(redirect.clone())));
+    assert_eq!(commands, vec![Command::Deliver(redirect.clone())]);
+    assert_eq!(model.step, Step::Finished(redirect));
+}
+
+#[wasm_bindgen_test]
+fn cancel_stops_polling_and_ends_the_flow() {
+    let mut model = syncing(false);
+    let seq = model.poll_seq;
+    assert_eq!(
+        flow::update(&mut model, Msg::CancelConfirmed),
+        vec![Command::Cancel]
+    );
+    let late = flow::update(
+        &mut model,
+        Msg::SyncPolled {
+            seq,
+            result: Ok(sync("RUNNING", None, None)),
+        },
+    );
+    assert!(late.is_empty(), "the poll loop ended with the cancel");
+}
+
+#[wasm_bindgen_test]
+fn poll_failures_are_retried_then_shown() {
+    let mut model = syncing(false);
+    let network = || kontolink_widget::api::ClientError::Network("offline".into());
+    for _ in 1..flow_max_failures() {
+        let seq = model.poll_seq;
+        let commands = flow::update(
+            &mut model,
+            Msg::SyncPolled {
+                seq,
+                result: Err(network()),
+            },
+        );
+        assert!(poll_seq(&commands).is_some(), "retried");
+    }
+    let seq = model.poll_seq;
+    let commands = flow::update(
+        &mut model,
+        Msg::SyncPolled {
+            seq,
+            result: Err(network()),
+        },
+    );
+    assert!(commands.is_empty());
+    let Step::Problem(problem) = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert_eq!(problem.kind.id(), "network");
+    let commands = flow::update(&mut model, Msg::Retry);
+    assert!(poll_seq(&commands).is_some(), "retry resumes polling");
+}
+
+fn flow_max_failures() -> u32 {
+    5
+}
+
+#[wasm_bindgen_test]
+fn credentials_never_appear_in_debug_output() {
+    let Msg::CredentialsSubmitted { credentials, .. } = submit("demo") else {
+        unreachable!()
+    };
+    let printed = format!("{credentials:?}");
+    assert!(
+        printed.contains("pin") && !printed.contains("1234"),
+        "{printed}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn accounts_of_an_access_the_server_does_not_name_are_all_offered() {
+    let flow = session(None).flow;
+    let accounts = vec![
+        account("giro", "other-id", "Giro account"),
+        account("s", "other-id", "Savings account"),
+    ];
+    let chosen = flow::selectable_accounts(accounts, &flow, Some("access-1"));
+    assert_eq!(chosen.len(), 1, "still filtered by account type");
+    assert_eq!(chosen[0].id, "giro");
+}
+
+#[wasm_bindgen_test]
+fn a_finished_flow_ignores_late_replies() {
+    let mut model = syncing(false);
+    let redirect: kontolink_api::FinishRedirect = serde_json::from_value(json!({
+        "redirect": "https://app.example/cb", "query": {"state": "s", "success": "false", "cancel": "true"}
+    }))
+    .unwrap();
+    flow::update(&mut model, Msg::Finished(Ok(redirect.clone())));
+    let late = flow::update(
+        &mut model,
+        Msg::SyncStarted(Ok(sync("RUNNING", None, None))),
+    );
+    assert!(late.is_empty());
+    assert_eq!(model.step, Step::Finished(redirect));
+}

@@ -1,0 +1,25 @@
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const T = (id) => `[data-testid="${id}"]`;
+(async () => {
+  const ctx = await chromium.launchPersistentContext(fs.mkdtempSync(require('path').join(require('os').tmpdir(), 'kl-profile-')), { executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const p = await ctx.newPage();
+  p.on('pageerror', e => console.log('pageerror', String(e)));
+  await p.goto('http://127.0.0.1:8765/parent.html');
+  const f = p.frameLocator('#f');
+  await f.locator(T('bank-search-input')).fill('sand');
+  await f.locator(T('bank-result-kontolink-sandbox')).click();
+  await f.locator(T('credential-login')).fill('redirect'); await f.locator(T('credential-pin')).fill('1');
+  await f.locator(T('submit')).click();
+  const [popup] = await Promise.all([ctx.waitForEvent('page'), f.locator(T('redirect-continue')).click()]);
+  await f.locator(T('redirect-done')).waitFor();
+  await popup.waitForSelector('#approve');
+  await popup.click('#approve');
+  await popup.waitForSelector(T('popup-done'));
+  console.log('popup landed:', popup.url());
+  await popup.waitForEvent('close', { timeout: 5000 }).then(() => console.log('popup closed itself'));
+  await f.locator(T('complete')).click();
+  await p.waitForTimeout(500);
+  console.log('messages:', JSON.stringify(await p.evaluate(() => window.msgs)));
+  await ctx.close();
+})();

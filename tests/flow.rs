@@ -101,7 +101,14 @@ fn credentials_create_an_access_then_an_attended_accounts_sync() {
         panic!("{commands:?}")
     };
     assert_eq!(access_id, "access-1");
-    assert_eq!(request.scope, Some(vec![SyncScope::Accounts]));
+    assert_eq!(
+        request.scope,
+        Some(vec![SyncScope::Accounts, SyncScope::Transactions])
+    );
+    assert_eq!(
+        request.psu_ip_address, None,
+        "the server knows the end-user is present"
+    );
     assert_eq!(request.redirect_uri.as_deref(), Some("https://kl.example/"));
     assert_eq!(request.state.as_deref(), Some("w.state"));
     assert!(request.psu_ip_address.is_some(), "the end-user is present");

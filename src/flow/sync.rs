@@ -17,18 +17,17 @@ pub const WAIT_POLL_MS: u32 = 1000;
 /// Failed polls in a row before the widget gives up.
 pub const MAX_POLL_FAILURES: u32 = 5;
 
-/// The end-user is present; the server knows the real address, the widget does not.
-pub const PSU_IP_PLACEHOLDER: &str = "0.0.0.0";
-
-/// The body of every sync the widget starts.
+/// The body of every sync the widget starts: the accounts and `sync_period` days of
+/// transactions. No `psu_ip_address`: a sync started with a widget session is attended by
+/// definition (the server knows the end-user is present), and the widget cannot know the
+/// end-user's public address anyway.
 pub fn sync_request(model: &Model) -> SyncRequest {
     SyncRequest {
         credentials: (!model.credentials.0.is_empty()).then(|| model.credentials.0.clone()),
         save_secrets: Some(model.save_secrets),
         redirect_uri: Some(model.return_url.clone()),
         state: Some(model.sync_state.clone()),
-        scope: Some(vec![SyncScope::Accounts]),
-        psu_ip_address: Some(PSU_IP_PLACEHOLDER.to_owned()),
+        scope: Some(vec![SyncScope::Accounts, SyncScope::Transactions]),
         sync_period: model.flow.as_ref().map(|f| f.sync_period),
         ..SyncRequest::default()
     }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Benchmark of the widget (not a test): transfer size of what the browser loads (wasm, JS,
+# CSS: raw, gzip, brotli) and the time to mount in headless Chromium against a real server.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$root"
+"$root/scripts/setup.sh"
+load_toolchain
+build_widget
+cargo build -p kontolink-server --locked
+
+printf '\n%-44s %10s %10s %10s\n' "file (dist/)" "raw B" "gzip B" "brotli B"
+total_raw=0; total_gz=0; total_br=0
+for file in dist/*.wasm dist/*.js dist/*.css; do
+  raw=$(stat -c %s "$file")
+  gz=$(gzip -9 -c "$file" | wc -c)
+  br=$(brotli -q 11 -c "$file" | wc -c)
+  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+  printf '%-44s %10d %10d %10d\n' "$(basename "$file")" "$raw" "$gz" "$br"
+done
+printf '%-44s %10d %10d %10d\n\n' "total" "$total_raw" "$total_gz" "$total_br"
+
+KONTOLINK_SERVER_BIN="$root/target/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
+  node "$root/tests/e2e/bench/mount.mjs"

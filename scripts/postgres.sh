@@ -7,20 +7,26 @@
 #
 # Data directory: .build/postgres/data (gitignored). Listens on 127.0.0.1 only, on a free
 # port, with trust authentication for loopback connections and no Unix socket. The URL is
-# also written to .build/postgres/url. As root, the server runs as the `postgres` OS user
-# (PostgreSQL refuses to run as root). Durability is switched off (fsync=off): this cluster
-# holds test databases only.
+# also written to .build/postgres.url. As root, the server runs as the `postgres` OS user
+# (PostgreSQL refuses to run as root), and its directory is under /var/tmp, named after this
+# checkout: the checkout itself may sit in a directory that user cannot enter (a fresh
+# `mktemp -d` clone is 0700). Durability is switched off (fsync=off): this cluster holds test
+# databases only.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-dir="$root/.build/postgres"
+if [ "$(id -u)" = 0 ]; then
+  dir="/var/tmp/kontolink-postgres-$(printf '%s' "$root" | sha256sum | cut -c1-12)"
+else
+  dir="$root/.build/postgres"
+fi
 data="$dir/data"
-url_file="$dir/url"
+url_file="$root/.build/postgres.url"
 bin="${KONTOLINK_PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 as_owner() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -49,7 +55,7 @@ init() {
     echo "PostgreSQL 15 is not installed ($bin/initdb missing): apt-get install postgresql-15" >&2
     exit 1
   }
-  mkdir -p "$dir"
+  mkdir -p "$dir" "$root/.build"
   if [ "$(id -u)" = 0 ]; then
     chown postgres: "$dir"
   fi
@@ -99,6 +105,10 @@ stop() {
     log "PostgreSQL stopped"
   fi
   rm -f "$url_file"
+  # The cluster outside the checkout is throw-away: leave nothing behind in /var/tmp.
+  if [ "$(id -u)" = 0 ] && [[ "$dir" == /var/tmp/kontolink-postgres-* ]]; then
+    rm -rf "$dir"
+  fi
 }
 
 case "${1:-}" in

@@ -117,7 +117,7 @@ async fn start(
     let params =
         FlowParams::onetime(&body, &client.redirect_uris).map_err(ApiError::bad_request)?;
     let (_, AppJson(location)) =
-        super::flows::create(&state, client.id, FlowKind::Onetime, params, None).await?;
+        super::flows::create(&state, client.id, FlowKind::Onetime, params, None, None).await?;
     let cookie = format!("{STATE_COOKIE}={flow_state}; Path=/demo; HttpOnly; SameSite=Lax");
     let mut response = (StatusCode::CREATED, AppJson(location)).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {

@@ -1,9 +1,11 @@
 //! Engine benchmark (not a test): 10,000 sandbox syncs with 200 ms simulated bank latency
-//! per bank call, through the real engine on a fresh SQLite file. Prints wall time,
-//! syncs/s and the process's peak RSS.
+//! per bank call, through the real engine on a fresh database: a SQLite file by default, or
+//! a new PostgreSQL database (random name, dropped at the end) on the server named by the
+//! first argument or `KONTOLINK_BENCH_DATABASE_URL` (`postgres://…`). Prints wall time,
+//! syncs/s and the process's peak RSS. `scripts/bench-engine.sh` runs it on both backends.
 //!
 //! ```text
-//! cargo run --profile server -p kontolink-server --example engine_bench
+//! cargo run --profile server -p kontolink-server --example engine_bench [postgres://…]
 //! BENCH_SYNCS=2000 BENCH_CONCURRENCY=128 BENCH_LATENCY_MS=200 BENCH_SYNC_PERIOD=30 cargo run …
 //! ```
 
@@ -16,6 +18,28 @@ use kontolink_server::config::Config;
 use kontolink_server::domain::SyncStatus;
 use kontolink_server::engine::service;
 use kontolink_server::startup::Application;
+use sqlx::{Connection, Executor, PgConnection};
+
+/// A fresh database on the PostgreSQL server `server`: its URL and name.
+async fn create_postgres(server: &str) -> anyhow::Result<(String, String)> {
+    let name = format!("kontolink_bench_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(server).await?;
+    admin
+        .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        .await?;
+    admin.close().await?;
+    let mut url = url::Url::parse(server)?;
+    url.set_path(&name);
+    Ok((url.to_string(), name))
+}
+
+async fn drop_postgres(server: &str, name: &str) -> anyhow::Result<()> {
+    let mut admin = PgConnection::connect(server).await?;
+    admin
+        .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
+        .await?;
+    Ok(())
+}
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -42,10 +66,29 @@ async fn main() -> anyhow::Result<()> {
     let concurrency = env("BENCH_CONCURRENCY", 256) as usize;
     let latency = Duration::from_millis(env("BENCH_LATENCY_MS", 200));
     let sync_period = env("BENCH_SYNC_PERIOD", 30) as i64;
+    let server = std::env::args()
+        .nth(1)
+        .or_else(|| std::env::var("KONTOLINK_BENCH_DATABASE_URL").ok())
+        .filter(|url| !url.trim().is_empty());
     let dir = tempfile::tempdir()?;
+    let (database_url, postgres, backend) = match &server {
+        Some(server) => {
+            let (url, name) = create_postgres(server).await?;
+            (
+                url,
+                Some(name),
+                "PostgreSQL (READ COMMITTED, fsync as configured)",
+            )
+        }
+        None => (
+            format!("sqlite://{}/bench.db", dir.path().display()),
+            None,
+            "SQLite synchronous=FULL",
+        ),
+    };
     let mut config = Config {
         listen: "127.0.0.1:0".parse()?,
-        database_url: format!("sqlite://{}/bench.db", dir.path().display()),
+        database_url,
         vault_key_file: dir.path().join("vault.key"),
         ..Config::default()
     };
@@ -58,7 +101,7 @@ async fn main() -> anyhow::Result<()> {
 
     println!(
         "engine_bench: {syncs} syncs, {concurrency} concurrent jobs, {} ms per bank call \
-         (4 calls per sync), sync_period {sync_period} days, SQLite synchronous=FULL",
+         (4 calls per sync), sync_period {sync_period} days, {backend}",
         latency.as_millis()
     );
     let started = Instant::now();
@@ -121,5 +164,8 @@ async fn main() -> anyhow::Result<()> {
         syncs as f64 / wall.as_secs_f64()
     );
     println!("peak RSS {:.1} MiB (VmHWM)", peak_rss_kib() as f64 / 1024.0);
+    if let (Some(server), Some(name)) = (&server, &postgres) {
+        drop_postgres(server, name).await?;
+    }
     Ok(())
 }

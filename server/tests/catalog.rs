@@ -1,4 +1,9 @@
-//! The catalog endpoints, against the real server on port 0 with a fresh database.
+//! The catalog endpoints, against the real server on port 0 with a fresh database (SQLite,
+//! or PostgreSQL when `KONTOLINK_TEST_DATABASE_URL` names a server, as in the API suite).
+
+#[path = "api/database.rs"]
+#[allow(dead_code)]
+mod database;
 
 use kontolink_api::{ErrorBody, Provider, ProviderList};
 use kontolink_server::config::Config;
@@ -10,15 +15,17 @@ struct TestApp {
     client: reqwest::Client,
     /// A widget session of the demo client: the catalog is open to end-users only.
     session: String,
+    _database: database::TestDatabase,
     _dir: tempfile::TempDir,
 }
 
 impl TestApp {
     async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
+        let database = database::TestDatabase::create(dir.path()).await;
         let config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("sqlite://{}", dir.path().join("kontolink.db").display()),
+            database_url: database.url().to_owned(),
             widget_dir: dir.path().join("widget"),
             vault_key_file: dir.path().join("vault.key"),
             demo: true,
@@ -34,6 +41,7 @@ impl TestApp {
             base,
             client,
             session,
+            _database: database,
             _dir: dir,
         }
     }

@@ -1,7 +1,7 @@
 //! The engine's storage traits: data (accesses, accounts, transactions), the sync queue,
 //! events and the webhook outbox, and sealed secrets. Each method is one atomic unit of
-//! work; backend SQL lives in the backend modules (`sqlite/…`), so a PostgreSQL backend
-//! implements the same traits (its claim would use `FOR UPDATE SKIP LOCKED`).
+//! work; backend SQL lives in the backend modules (`sqlite/…`, `postgres/…`); PostgreSQL's
+//! claim uses `FOR UPDATE SKIP LOCKED`, so several processes share one queue.
 
 use async_trait::async_trait;
 

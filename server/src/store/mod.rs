@@ -1,6 +1,7 @@
 //! Storage behind one trait, implemented by SQLite (default, embedded: `sqlite://PATH`) and
 //! PostgreSQL (`postgres://…` or `postgresql://…`, for several processes on one database).
-//! One test suite runs against both backends (`server/tests/api/`).
+//! One test suite runs against both backends (`server/tests/`, chosen by
+//! `KONTOLINK_TEST_DATABASE_URL`, see `tests/api/database.rs`).
 
 mod clients;
 pub mod engine;

@@ -24,8 +24,14 @@
 //! by several processes claims its next job with `SELECT … FOR UPDATE SKIP LOCKED`.
 
 mod clients;
+mod data;
+mod events;
 mod flows;
+mod mapping;
+mod syncs;
 mod tokens;
+mod vault;
+mod write;
 
 use std::str::FromStr;
 use std::time::Duration;

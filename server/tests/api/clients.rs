@@ -6,15 +6,11 @@ use crate::database::TestDatabase;
 use crate::helpers::{REDIRECT_URI, assert_api_error, spawn_app, spawn_app_with};
 
 /// `client create` on the database at `database_url`, with the vault key file next to it.
-fn client_create(database_url: &str, args: &[&str]) -> std::process::Output {
-    let database = std::path::Path::new(database_url.trim_start_matches("sqlite://"));
+fn client_create(database_url: &str, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
         .args(["client", "create", "--database-url", database_url])
         .args(args)
-        .env(
-            "KONTOLINK_VAULT_KEY_FILE",
-            database.parent().unwrap().join("vault.key"),
-        )
+        .env("KONTOLINK_VAULT_KEY_FILE", dir.join("vault.key"))
         .env("RUST_LOG", "info")
         .output()
         .expect("run kontolink-server")
@@ -25,6 +21,7 @@ async fn client_create_prints_only_the_credentials_json_and_they_work() {
     let app = spawn_app().await;
     let output = client_create(
         app.database_url(),
+        app.dir.path(),
         &[
             "--name",
             "Shop",
@@ -58,9 +55,9 @@ async fn client_create_prints_only_the_credentials_json_and_they_work() {
 #[tokio::test]
 async fn client_create_with_a_notification_uri_seals_the_secret_for_webhook_signing() {
     let app = spawn_app().await;
-    let url = format!("sqlite://{}", app.database_path().display());
     let output = client_create(
-        &url,
+        app.database_url(),
+        app.dir.path(),
         &[
             "--name",
             "Shop",
@@ -102,12 +99,13 @@ async fn client_create_refuses_redirect_uris_that_are_not_absolute_http_urls() {
         "https://app.example.com/a/..;/callback",
         "ftp://app.example.com/",
     ] {
-        let output = client_create(url, &["--name", "Shop", "--redirect-uri", bad]);
+        let output = client_create(url, dir.path(), &["--name", "Shop", "--redirect-uri", bad]);
         assert!(!output.status.success(), "{bad} was accepted");
         assert!(output.stdout.is_empty(), "nothing on stdout for {bad}");
     }
     let output = client_create(
         url,
+        dir.path(),
         &[
             "--name",
             "Shop",

@@ -94,6 +94,44 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Everything the database holds, as text to scan for leaked secrets: the SQLite file
+    /// and its WAL as they are on disk, or every row of every PostgreSQL table as JSON.
+    pub async fn everything_stored(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => {
+                let path = self.url.trim_start_matches("sqlite://");
+                let mut raw = Vec::new();
+                for file in [path.to_owned(), format!("{path}-wal")] {
+                    if let Ok(bytes) = std::fs::read(&file) {
+                        raw.extend(bytes);
+                    }
+                }
+                String::from_utf8_lossy(&raw).into_owned()
+            }
+            Backend::Postgres { .. } => {
+                let mut conn = PgConnection::connect(&self.url).await.unwrap();
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables \
+                     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                let mut dump = String::new();
+                for table in tables {
+                    let sql = format!(
+                        r#"SELECT COALESCE(string_agg(row_to_json(t)::text, E'\n'), '') FROM "{table}" t"#
+                    );
+                    let rows: String = sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap();
+                    dump.push_str(&format!("{table}:\n{rows}\n"));
+                }
+                dump
+            }
+        }
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let Backend::Postgres { server, name } = &self.backend else {

@@ -54,6 +54,11 @@ async fn a_flow_token_is_stored_only_as_its_hash() {
     assert_eq!(stored, SecretToken::from_presented(&token).hash().to_hex());
     let secret: String = app.database.scalar("SELECT secret_hash FROM clients").await;
     assert_ne!(secret, client.secret);
+    // Nowhere else either: neither the token nor the client secret is in any row.
+    let everything = app.database.everything_stored().await;
+    assert!(everything.contains(&stored), "the dump holds the rows");
+    assert!(!everything.contains(&token));
+    assert!(!everything.contains(&client.secret));
 }
 
 #[tokio::test]
@@ -358,7 +363,7 @@ async fn a_onetime_reconnect_acts_for_the_accesss_end_user() {
     assert_api_error(app.post_onetime(&other, &body).await, 400, 1000).await;
     let unknown = json!({"redirect_uri": REDIRECT_URI, "access_id": "nope"});
     assert_api_error(app.post_onetime(&client, &unknown).await, 400, 1000).await;
-    let (_, token) = crate::helpers::flow_created(app.post_onetime(&client, &body).await).await;
+    let (_, token) = crate::api_client::flow_created(app.post_onetime(&client, &body).await).await;
     let session = app.widget_session(&token).await.session_token;
     let response = app
         .widget_get(&format!("/rest/accesses/{access}"), &session)

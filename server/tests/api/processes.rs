@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kontolink_server::clients::{NewClientSpec, register};
+use kontolink_server::vault::Vault;
 use tokio::sync::Barrier;
 
 use crate::api_client::ApiClient;
@@ -33,6 +34,8 @@ impl ServerProcess {
             .args(["--database-url", database_url])
             .arg("--widget-dir")
             .arg(widget_dir.path())
+            .arg("--vault-key-file")
+            .arg(widget_dir.path().join("vault.key"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -101,7 +104,12 @@ async fn register_client(database: &TestDatabase) -> TestClient {
         frame_origins: vec![],
         notification_uri: None,
     };
-    let creds = register(store.as_ref(), spec).await.expect("register");
+    // Without a notification URI nothing is sealed: a throw-away vault key will do.
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, _) = Vault::open_or_create(&dir.path().join("vault.key")).expect("a vault key");
+    let creds = register(store.as_ref(), &vault, spec)
+        .await
+        .expect("register");
     TestClient {
         id: creds.client_id.as_str().to_owned(),
         secret: creds.client_secret.expose().to_owned(),

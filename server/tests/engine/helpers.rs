@@ -8,6 +8,9 @@ use kontolink_server::state::AppState;
 use kontolink_server::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tempfile::TempDir;
+
+use crate::database::TestDatabase;
 
 pub const REDIRECT_URI: &str = "https://app.example.com/callback";
 
@@ -21,7 +24,9 @@ pub struct TestApp {
     /// The integrator client `token` belongs to.
     pub client: TestClient,
     pub state: AppState,
-    pub dir: Arc<tempfile::TempDir>,
+    pub dir: Arc<TempDir>,
+    /// The database; a second server on it ([`spawn_on`]) shares it, the last holder drops it.
+    pub database: Arc<TestDatabase>,
 }
 
 /// A registered client's credentials.
@@ -32,10 +37,10 @@ pub struct TestClient {
 }
 
 /// Fast timings: tests poll with a deadline, they never sleep for a fixed time.
-pub fn test_config(dir: &std::path::Path) -> Config {
+pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
     let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}/kontolink.db", dir.display()),
+        database_url: database_url.to_owned(),
         vault_key_file: dir.join("vault.key"),
         widget_dir: dir.to_owned(),
         ..Config::default()
@@ -61,7 +66,17 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = test_config(dir.path());
+    let database = Arc::new(TestDatabase::create(dir.path()).await);
+    spawn_on(Arc::new(dir), database, adjust).await
+}
+
+/// A server on an existing directory (vault key) and database, e.g. a restart.
+pub async fn spawn_on(
+    dir: Arc<TempDir>,
+    database: Arc<TestDatabase>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    let mut config = test_config(dir.path(), database.url());
     adjust(&mut config);
     let app = Application::build(config).await.expect("the server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -79,7 +94,8 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             secret: String::new(),
         },
         state,
-        dir: Arc::new(dir),
+        dir,
+        database,
     };
     app.client = app.register_client(None).await;
     app.token = app.widget_session(&app.client, "user-1").await;
@@ -156,6 +172,7 @@ impl TestApp {
             address: self.address.clone(),
             http: self.http.clone(),
             dir: self.dir.clone(),
+            database: self.database.clone(),
         };
         let access = widget.access("demo", false).await;
         widget

@@ -1,6 +1,10 @@
 //! Integration tests of the sync engine, through the HTTP API of a real server on port 0
-//! with a fresh SQLite file each.
+//! with a fresh database each: SQLite by default, PostgreSQL when
+//! `KONTOLINK_TEST_DATABASE_URL` names a server (the mechanism of the API suite).
 
+#[path = "../api/database.rs"]
+#[allow(dead_code)]
+mod database;
 mod errors;
 mod events;
 mod helpers;
@@ -9,5 +13,6 @@ mod recovery;
 mod scenarios;
 mod scopes;
 mod secrets;
+mod shared_queue;
 mod upgrades;
 mod vault;

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TapStatus, attended, error_code, spawn_app, spawn_with};
+use crate::helpers::{TapStatus, attended, error_code, spawn_app, spawn_on};
 
 #[tokio::test]
 async fn the_fifth_unattended_sync_fails_with_1020() {
@@ -54,14 +54,12 @@ async fn widget_session_syncs_are_attended_without_psu_ip_address() {
 
 #[tokio::test]
 async fn the_limit_is_counted_in_the_database_and_holds_across_restarts() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, database);
     let access;
     let token;
     {
-        let app = spawn_with(|c| *c = crate::helpers::test_config(dir.path()))
-            .await
-            .unattended()
-            .await;
+        let app = spawn_app().await.unattended().await;
+        (dir, database) = (app.dir.clone(), app.database.clone());
         token = app.token.clone();
         access = app.access("demo", true).await;
         for _ in 0..4 {
@@ -70,7 +68,7 @@ async fn the_limit_is_counted_in_the_database_and_holds_across_restarts() {
                 .tap_status("COMPLETED");
         }
     }
-    let mut again = spawn_with(|c| *c = crate::helpers::test_config(dir.path())).await;
+    let mut again = spawn_on(dir, database, |_| {}).await;
     again.token = token; // the access token outlives the restart
     let fifth = again
         .run_sync(&access, json!({}))

@@ -11,9 +11,19 @@ use kontolink_server::store::Store;
 use kontolink_server::store::rows::TransactionFilter;
 use serde_json::{Value, json};
 
-struct Server {
+use crate::database::TestDatabase;
+
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub address: String,
+}
+
+impl Server {
+    /// SIGKILL, no goodbye: leases stay with the dead process until they expire.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Server {
@@ -23,11 +33,21 @@ impl Drop for Server {
     }
 }
 
-fn serve(dir: &std::path::Path) -> Server {
+fn serve(dir: &std::path::Path, database_url: &str) -> Server {
+    serve_with(dir, database_url, &[])
+}
+
+/// The real binary on `database_url` with the vault key file of `dir`; `env` overrides the
+/// test timings (lease 1.5 s, poll 50 ms, sandbox slow step 400 ms).
+pub(crate) fn serve_with(
+    dir: &std::path::Path,
+    database_url: &str,
+    env: &[(&str, &str)],
+) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .arg("--database-url")
-        .arg(format!("sqlite://{}/kontolink.db", dir.display()))
+        .arg(database_url)
         .arg("--vault-key-file")
         .arg(dir.join("vault.key"))
         .arg("--widget-dir")
@@ -36,6 +56,7 @@ fn serve(dir: &std::path::Path) -> Server {
         .env("KONTOLINK_ENGINE_POLL_MS", "50")
         .env("KONTOLINK_SANDBOX_SLOW_STEP_MS", "400")
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -55,7 +76,7 @@ fn serve(dir: &std::path::Path) -> Server {
     Server { child, address }
 }
 
-async fn call(
+pub(crate) async fn call(
     http: &reqwest::Client,
     token: &str,
     method: reqwest::Method,
@@ -91,12 +112,12 @@ async fn poll_sync(
 }
 
 /// `kontolink-server client create` against the server's database and vault key file.
-fn create_client(dir: &std::path::Path) -> (String, String) {
+pub(crate) fn create_client(dir: &std::path::Path, database_url: &str) -> (String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
         .args(["client", "create", "--name", "Recovery test"])
         .args(["--redirect-uri", crate::helpers::REDIRECT_URI])
         .arg("--database-url")
-        .arg(format!("sqlite://{}/kontolink.db", dir.display()))
+        .arg(database_url)
         .arg("--vault-key-file")
         .arg(dir.join("vault.key"))
         .output()
@@ -113,16 +134,17 @@ fn create_client(dir: &std::path::Path) -> (String, String) {
     )
 }
 
-/// A widget session for the integrator's end-user `user-1`, through the HTTP API.
-async fn widget_session(
+/// A widget session for the integrator's end-user `user_id`, through the HTTP API.
+pub(crate) async fn widget_session(
     http: &reqwest::Client,
-    server: &Server,
+    address: &str,
     client: &(String, String),
+    user_id: &str,
 ) -> String {
     let flow: Value = http
-        .post(format!("{}/ongoing/access", server.address))
+        .post(format!("{address}/ongoing/access"))
         .basic_auth(&client.0, Some(&client.1))
-        .json(&json!({"redirect_uri": crate::helpers::REDIRECT_URI, "user_id": "user-1", "save_secrets": true}))
+        .json(&json!({"redirect_uri": crate::helpers::REDIRECT_URI, "user_id": user_id, "save_secrets": true}))
         .send()
         .await
         .unwrap()
@@ -136,7 +158,7 @@ async fn widget_session(
         .unwrap()
         .1;
     let session: Value = http
-        .post(format!("{}/widget/session", server.address))
+        .post(format!("{address}/widget/session"))
         .json(&json!({ "token": flow_token }))
         .send()
         .await
@@ -170,16 +192,14 @@ async fn stored(store: &dyn Store, access: &str) -> (usize, usize) {
 #[tokio::test]
 async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let first = serve(dir.path());
-    let client = create_client(dir.path());
-    let store = kontolink_server::store::connect(&format!(
-        "sqlite://{}/kontolink.db",
-        dir.path().display()
-    ))
-    .await
-    .unwrap();
+    let database = TestDatabase::create(dir.path()).await;
+    let first = serve(dir.path(), database.url());
+    let client = create_client(dir.path(), database.url());
+    let store = kontolink_server::store::connect(database.url())
+        .await
+        .unwrap();
     let http = reqwest::Client::new();
-    let token = widget_session(&http, &first, &client).await;
+    let token = widget_session(&http, &first.address, &client, "user-1").await;
     let access = call(
         &http,
         &token,
@@ -203,11 +223,11 @@ async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates()
         s["step"] == "ACCOUNTS"
     })
     .await;
-    drop(first); // SIGKILL
+    first.kill();
     assert_eq!(stored(store.as_ref(), &access).await.0, 2);
     assert_eq!(store.count_syncs(SyncStatus::Running).await.unwrap(), 1);
 
-    let second = serve(dir.path());
+    let second = serve(dir.path(), database.url());
     let done = poll_sync(&http, &token, &second, &access, &sync, |s| {
         s["status"] == "COMPLETED" || s["status"] == "FAILED"
     })

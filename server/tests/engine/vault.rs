@@ -18,10 +18,7 @@ async fn rotation_reseals_every_secret_and_retires_the_old_key() {
     let output = Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
         .args(["vault", "rotate"])
         .arg("--database-url")
-        .arg(format!(
-            "sqlite://{}/kontolink.db",
-            app.dir.path().display()
-        ))
+        .arg(app.database.url())
         .arg("--vault-key-file")
         .arg(&key_file)
         .output()

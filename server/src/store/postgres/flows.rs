@@ -12,7 +12,7 @@ use super::PgStore;
 use super::codec::{client_id, corrupt, flow_id, from_json, to_json, user_id};
 use crate::domain::flow::{FlowParams, FlowStatus};
 use crate::domain::iban::Iban;
-use crate::domain::ids::{FlowId, UserId};
+use crate::domain::ids::{ClientId, ExternalUserId, FlowId, UserId};
 use crate::domain::redirect_uri::RedirectUri;
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
@@ -68,8 +68,8 @@ impl FlowStore for PgStore {
         let mut tx = self.pool.begin().await?;
         let now = flow.created_at.0;
         let client = flow.client_id.as_str();
-        let user = match &flow.ongoing {
-            Some(ongoing) => {
+        let user = match (&flow.ongoing, flow.reconnect_user) {
+            (Some(ongoing), _) => {
                 sqlx::query(
                     "INSERT INTO users (id, client_id, external_id, created_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (client_id, external_id) DO NOTHING",
@@ -89,7 +89,8 @@ impl FlowStore for PgStore {
                 .await?;
                 user_id(&id)?
             }
-            None => {
+            (None, Some(user)) => user,
+            (None, None) => {
                 let id = UserId::generate();
                 sqlx::query("INSERT INTO users (id, client_id, external_id, created_at) VALUES ($1, $2, NULL, $3)")
                     .bind(id.to_string())
@@ -129,6 +130,20 @@ impl FlowStore for PgStore {
         .await?;
         tx.commit().await?;
         Ok(user)
+    }
+
+    async fn user_by_external_id(
+        &self,
+        client: &ClientId,
+        external: &ExternalUserId,
+    ) -> Result<Option<UserId>, StoreError> {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE client_id = $1 AND external_id = $2")
+                .bind(client.as_str())
+                .bind(external.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        id.as_deref().map(user_id).transpose()
     }
 
     async fn flow_by_token(&self, token: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
@@ -227,11 +242,20 @@ impl FlowStore for PgStore {
 
     async fn accounts_not_owned_by(
         &self,
-        _user: UserId,
-        _ids: &[String],
+        user: UserId,
+        ids: &[String],
     ) -> Result<Vec<String>, StoreError> {
-        // This schema keeps no accounts (they arrive with the sync engine's tables), so no
-        // selection can be checked against them: every id is accepted.
-        Ok(Vec::new())
+        // At most 100 ids (`account_ids::MAX_ACCOUNT_IDS`): one indexed lookup for all.
+        let owned: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE user_id = $1 AND id = ANY($2)")
+                .bind(user.to_string())
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(ids
+            .iter()
+            .filter(|id| !owned.contains(id))
+            .cloned()
+            .collect())
     }
 }

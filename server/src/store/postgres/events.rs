@@ -1,0 +1,125 @@
+//! `EventStore` on PostgreSQL: the event queue and the webhook outbox. Webhook deliveries
+//! are claimed with `FOR UPDATE SKIP LOCKED`, so several processes never send one twice at
+//! the same time. Event ids of one user grow in commit order (see `mapping::insert_event`),
+//! so a reader paging with `id > after` never skips an event committed late.
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use super::PgStore;
+use crate::engine::model::{now_ms, webhook_owner};
+use crate::store::StoreError;
+use crate::store::engine::EventStore;
+use crate::store::rows::{EventRow, OutboxRow};
+use crate::vault::Sealed;
+
+#[async_trait]
+impl EventStore for PgStore {
+    async fn events(
+        &self,
+        user_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<EventRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, event_type, resource_type, resource_id, created_at, data FROM events \
+             WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(user_id)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let data: Option<String> = row.try_get("data")?;
+                Ok(EventRow {
+                    id: row.try_get("id")?,
+                    event_type: row.try_get("event_type")?,
+                    resource_type: row.try_get("resource_type")?,
+                    resource_id: row.try_get("resource_id")?,
+                    created_at: row.try_get("created_at")?,
+                    data: data.and_then(|d| serde_json::from_str(&d).ok()),
+                })
+            })
+            .collect()
+    }
+
+    async fn set_client_webhook(
+        &self,
+        client_id: &str,
+        notification_uri: &str,
+        secret: &Sealed,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO client_webhooks (client_id, notification_uri) VALUES ($1, $2) \
+             ON CONFLICT (client_id) DO UPDATE SET notification_uri = excluded.notification_uri",
+        )
+        .bind(client_id)
+        .bind(notification_uri)
+        .execute(&mut *tx)
+        .await?;
+        super::vault::put(&mut tx, &webhook_owner(client_id), secret, now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn claim_webhook(
+        &self,
+        now: i64,
+        lease_until: i64,
+        max_attempts: i64,
+    ) -> Result<Option<OutboxRow>, StoreError> {
+        let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
+            "UPDATE webhook_outbox SET lease_expires_at = $1, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM webhook_outbox WHERE delivered_at IS NULL \
+                 AND next_attempt_at <= $2 AND attempts < $3 \
+                 AND (lease_expires_at IS NULL OR lease_expires_at < $4) \
+                 ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, client_id, url, body, attempts",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(max_attempts)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(id, client_id, url, body, attempts)| OutboxRow {
+            id,
+            client_id,
+            url,
+            body,
+            attempts,
+        }))
+    }
+
+    async fn webhook_delivered(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE webhook_outbox SET delivered_at = $1, lease_expires_at = NULL WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn webhook_failed(
+        &self,
+        id: i64,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE webhook_outbox SET next_attempt_at = $1, last_error = $2, lease_expires_at = NULL \
+             WHERE id = $3",
+        )
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

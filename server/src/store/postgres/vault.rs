@@ -1,0 +1,103 @@
+//! `VaultStore` on PostgreSQL: sealed secrets by owner.
+
+use async_trait::async_trait;
+use sqlx::PgConnection;
+
+use super::PgStore;
+use crate::engine::model::now_ms;
+use crate::store::StoreError;
+use crate::store::engine::VaultStore;
+use crate::vault::Sealed;
+
+pub(super) async fn put(
+    conn: &mut PgConnection,
+    owner: &str,
+    sealed: &Sealed,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO vault_secrets (owner, key_id, sealed, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (owner) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(owner)
+    .bind(&sealed.key_id)
+    .bind(&sealed.bytes)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn delete(conn: &mut PgConnection, owner: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM vault_secrets WHERE owner = $1")
+        .bind(owner)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes every row whose owner starts with `prefix` (e.g. all TANs of a sync).
+pub(super) async fn delete_prefix(conn: &mut PgConnection, prefix: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM vault_secrets WHERE substr(owner, 1, length($1)) = $2")
+        .bind(prefix)
+        .bind(prefix)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl VaultStore for PgStore {
+    async fn vault_get(&self, owner: &str) -> Result<Option<Sealed>, StoreError> {
+        let row: Option<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT key_id, sealed FROM vault_secrets WHERE owner = $1")
+                .bind(owner)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|(key_id, bytes)| Sealed { key_id, bytes }))
+    }
+
+    async fn vault_put(&self, owner: &str, sealed: &Sealed) -> Result<(), StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        put(&mut conn, owner, sealed, now_ms()).await
+    }
+
+    async fn vault_list_not_under(
+        &self,
+        key_id: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, Sealed)>, StoreError> {
+        let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT owner, key_id, sealed FROM vault_secrets WHERE key_id <> $1 ORDER BY owner LIMIT $2",
+        )
+        .bind(key_id)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(owner, key_id, bytes)| (owner, Sealed { key_id, bytes }))
+            .collect())
+    }
+
+    async fn vault_replace_if_key(
+        &self,
+        owner: &str,
+        old_key_id: &str,
+        sealed: &Sealed,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE vault_secrets SET key_id = $1, sealed = $2, updated_at = $3 \
+             WHERE owner = $4 AND key_id = $5",
+        )
+        .bind(&sealed.key_id)
+        .bind(&sealed.bytes)
+        .bind(now_ms())
+        .bind(owner)
+        .bind(old_key_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -27,7 +27,8 @@ impl Controller {
     /// A controller for this page; reads how the page was opened and starts the flow.
     pub fn start() -> Controller {
         let embedded = finish::is_embedded();
-        let model = Model::new(embedded, resume::return_url(), resume::new_state(embedded));
+        let mut model = Model::new(embedded, resume::return_url(), resume::new_state(embedded));
+        model.language = crate::i18n::preferred(&crate::i18n::browser_languages());
         let (launch, token) = resume::detect();
         let controller = Controller {
             model: RwSignal::new(model),

@@ -3,7 +3,7 @@
 use kontolink_api::{FinishQuery, FinishRedirect, Language};
 use kontolink_widget::finish::{finish_message, finish_url, origin_of};
 use kontolink_widget::i18n::format::{format_amount, format_date, format_iban, format_timestamp};
-use kontolink_widget::i18n::{credential_label, texts};
+use kontolink_widget::i18n::{credential_label, preferred, texts};
 use kontolink_widget::sanitize::{Node, Tag, plain_text, safe_image_data_uri, sanitize};
 use serde_json::json;
 use wasm_bindgen_test::*;
@@ -182,4 +182,17 @@ fn the_iframe_message_and_its_target_origin() {
         Some("https://app.example")
     );
     assert_eq!(origin_of("not a url"), None);
+}
+
+#[wasm_bindgen_test]
+fn pages_before_the_session_speak_the_browsers_first_known_language() {
+    assert_eq!(preferred(&["fr-CH", "en"]), Language::Fr);
+    assert_eq!(preferred(&["pt-BR", "es-MX", "en"]), Language::Es);
+    assert_eq!(preferred(&["EN_us"]), Language::En);
+    assert_eq!(
+        preferred(&["pt", "ja"]),
+        Language::De,
+        "German when none is known"
+    );
+    assert_eq!(preferred::<&str>(&[]), Language::De);
 }

@@ -129,6 +129,29 @@ pub fn texts(language: Language) -> &'static Texts {
     }
 }
 
+/// The language of the pages shown before the flow is known (missing or used link): the
+/// first of the browser's preferred languages (`navigator.languages`, e.g. `fr-CH`) that the
+/// widget speaks, else German, the default. Once the session is open, the flow's language
+/// set by the integrator takes over.
+pub fn preferred<S: AsRef<str>>(browser_languages: &[S]) -> Language {
+    browser_languages
+        .iter()
+        .filter_map(|tag| {
+            let primary = tag.as_ref().split(['-', '_']).next()?.to_ascii_lowercase();
+            Language::from_code(&primary)
+        })
+        .next()
+        .unwrap_or_default()
+}
+
+/// The browser's preferred languages, best first.
+pub fn browser_languages() -> Vec<String> {
+    web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|list| list.iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default()
+}
+
 /// Puts `value` where the template has `{}`.
 pub fn fill(template: &str, value: &str) -> String {
     template.replacen("{}", value, 1)

@@ -6,12 +6,13 @@ import { chromium } from 'playwright-core';
 
 export const screenshotDir = new URL('../../../docs/screenshots/', import.meta.url).pathname;
 
-export async function openBrowser() {
+export async function openBrowser({ locale = 'en-US' } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'kontolink-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 480, height: 800 },
+    locale,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

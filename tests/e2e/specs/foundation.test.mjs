@@ -24,6 +24,17 @@ test('the widget opened without a token explains that the link is incomplete', a
   assert.deepEqual(browser.consoleErrors, []);
 });
 
+test('before the session the widget speaks the browser language it knows', async () => {
+  const french = await openBrowser({ locale: 'fr-FR' });
+  try {
+    await french.page.goto(`${server.base}/`);
+    await french.page.getByTestId('error-missing-token').waitFor({ timeout: 15_000 });
+    assert.equal(await french.page.getAttribute('html', 'lang'), 'fr');
+  } finally {
+    await french.close();
+  }
+});
+
 test('a token the server does not know shows the used-or-expired link page and leaves the address bar', async () => {
   const { page } = browser;
   await page.goto(`${server.base}/?token=this-token-was-never-issued`);

@@ -111,9 +111,29 @@ fn credentials_create_an_access_then_an_attended_accounts_sync() {
     );
     assert_eq!(request.redirect_uri.as_deref(), Some("https://kl.example/"));
     assert_eq!(request.state.as_deref(), Some("w.state"));
-    assert!(request.psu_ip_address.is_some(), "the end-user is present");
     assert_eq!(request.save_secrets, Some(false));
     assert_eq!(model.step, Step::Progress);
+}
+
+#[wasm_bindgen_test]
+fn a_reconnect_syncs_the_existing_access_instead_of_creating_one() {
+    let mut model = Model::new(false, "https://kl.example/".into(), "w.state".into());
+    let mut session = session(Some("kontolink-sandbox"));
+    session.flow.access = Some(kontolink_api::ReconnectAccess {
+        id: "access-7".into(),
+        access_method_id: "kontolink-sandbox-pin".into(),
+    });
+    let commands = flow::update(&mut model, Msg::SessionOpened(Ok(session)));
+    assert_eq!(
+        commands,
+        vec![Command::LoadProvider("kontolink-sandbox".into())]
+    );
+    flow::update(&mut model, Msg::ProviderLoaded(Ok(provider())));
+    let commands = flow::update(&mut model, submit("demo"));
+    let [Command::StartSync { access_id, .. }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(access_id, "access-7");
 }
 
 #[wasm_bindgen_test]

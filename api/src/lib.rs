@@ -30,8 +30,8 @@ pub use events::{Event, EventList};
 pub use flows::{AccessLocation, AccountRef, Language, OnetimeAccessRequest, OngoingAccessRequest};
 pub use health::Health;
 pub use session::{
-    CompleteRequest, FailRequest, FinishQuery, FinishRedirect, FlowInfo, WidgetSession,
-    WidgetSessionRequest,
+    CompleteRequest, FailRequest, FinishQuery, FinishRedirect, FlowInfo, ReconnectAccess,
+    WidgetSession, WidgetSessionRequest,
 };
 pub use syncs::{Sync, SyncList, SyncRequest, SyncScope, SyncStatus};
 pub use token::{TokenRequest, TokenResponse};

@@ -31,6 +31,18 @@ pub struct FlowInfo {
     pub save_secrets_allowed: bool,
     /// Set when the integrator named a provider or a prefilled IBAN resolved to one.
     pub provider_id: Option<String>,
+    /// A reconnect (`access_id` in the access request, e.g. after `10020`): the widget
+    /// syncs this existing access instead of creating a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<ReconnectAccess>,
+}
+
+/// The access a reconnect flow brings the end-user back to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReconnectAccess {
+    pub id: String,
+    pub access_method_id: String,
 }
 
 /// `POST /widget/complete`.

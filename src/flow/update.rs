@@ -238,6 +238,11 @@ fn show_credentials(model: &mut Model, provider: kontolink_api::Provider) {
         model.access_id = None;
         model.access_method_id = None;
     }
+    // A reconnect syncs the integrator's existing access (its provider is the preset one).
+    if let Some(access) = model.flow.as_ref().and_then(|f| f.access.clone()) {
+        model.access_id = Some(access.id);
+        model.access_method_id = Some(access.access_method_id);
+    }
     model.provider = Some(provider.clone());
     model.step = Step::Credentials {
         provider: Box::new(provider),

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kontolink_api::{
-    AccountRef, CompleteRequest, FailRequest, FinishQuery, FinishRedirect, FlowInfo, WidgetSession,
-    WidgetSessionRequest,
+    AccountRef, CompleteRequest, FailRequest, FinishQuery, FinishRedirect, FlowInfo,
+    ReconnectAccess, WidgetSession, WidgetSessionRequest,
 };
 use utoipa::OpenApi;
 
@@ -46,9 +46,15 @@ fn flow_token_invalid() -> ApiError {
 }
 
 /// The flow as the widget sees it. A prefilled German IBAN whose bank is in the catalog
-/// resolves to its provider, so the widget skips bank selection.
-fn flow_info(flow: &FlowRecord, catalog: &crate::catalog::Catalog) -> FlowInfo {
-    FlowInfo {
+/// resolves to its provider, so the widget skips bank selection; a reconnect names its
+/// access and that access's provider.
+async fn flow_info(state: &AppState, flow: &FlowRecord) -> Result<FlowInfo, ApiError> {
+    let reconnect = match &flow.params.access_id {
+        Some(access_id) => state.store.access(access_id).await?,
+        None => None,
+    };
+    let catalog = &state.catalog;
+    Ok(FlowInfo {
         id: flow.id.to_string(),
         language: flow.params.language,
         accounts: flow
@@ -63,14 +69,22 @@ fn flow_info(flow: &FlowRecord, catalog: &crate::catalog::Catalog) -> FlowInfo {
         allow_multi_selection: flow.params.allow_multi_selection,
         sync_period: flow.params.sync_period,
         save_secrets_allowed: flow.save_secrets,
-        provider_id: flow.provider_id.clone().or_else(|| {
-            flow.params
-                .accounts
-                .first()
-                .and_then(|iban| catalog.by_iban(iban.as_str()))
-                .map(|provider| provider.id.clone())
+        provider_id: reconnect
+            .as_ref()
+            .map(|access| access.provider_id.clone())
+            .or_else(|| flow.provider_id.clone())
+            .or_else(|| {
+                flow.params
+                    .accounts
+                    .first()
+                    .and_then(|iban| catalog.by_iban(iban.as_str()))
+                    .map(|provider| provider.id.clone())
+            }),
+        access: reconnect.map(|access| ReconnectAccess {
+            id: access.id,
+            access_method_id: access.access_method_id,
         }),
-    }
+    })
 }
 
 /// Exchanges the flow token (once) for a widget session.
@@ -106,7 +120,7 @@ async fn open_session(
         AppJson(WidgetSession {
             session_token: session.into_exposed(),
             expires_in: lifetime.as_secs(),
-            flow: flow_info(&flow, &state.catalog),
+            flow: flow_info(&state, &flow).await?,
         }),
     ))
 }
@@ -122,8 +136,11 @@ async fn open_session(
         (status = 401, description = "`1001`: the session is unknown, expired or its flow has ended", body = kontolink_api::ErrorBody),
     )
 )]
-async fn flow(State(state): State<AppState>, WidgetFlow(flow): WidgetFlow) -> AppJson<FlowInfo> {
-    AppJson(flow_info(&flow, &state.catalog))
+async fn flow(
+    State(state): State<AppState>,
+    WidgetFlow(flow): WidgetFlow,
+) -> Result<AppJson<FlowInfo>, ApiError> {
+    Ok(AppJson(flow_info(&state, &flow).await?))
 }
 
 /// Completes the flow with the accounts the end-user selected and issues the

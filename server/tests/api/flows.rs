@@ -364,7 +364,19 @@ async fn a_onetime_reconnect_acts_for_the_accesss_end_user() {
     let unknown = json!({"redirect_uri": REDIRECT_URI, "access_id": "nope"});
     assert_api_error(app.post_onetime(&client, &unknown).await, 400, 1000).await;
     let (_, token) = crate::api_client::flow_created(app.post_onetime(&client, &body).await).await;
-    let session = app.widget_session(&token).await.session_token;
+    let opened = app.widget_session(&token).await;
+    let named = opened
+        .flow
+        .access
+        .as_ref()
+        .expect("the flow names the access");
+    assert_eq!(named.id, access, "the widget syncs this access");
+    assert_eq!(named.access_method_id, "kontolink-sandbox-pin");
+    assert_eq!(
+        opened.flow.provider_id.as_deref(),
+        Some("kontolink-sandbox")
+    );
+    let session = opened.session_token;
     let response = app
         .widget_get(&format!("/rest/accesses/{access}"), &session)
         .await;

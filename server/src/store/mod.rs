@@ -8,6 +8,7 @@ pub mod engine;
 mod error;
 mod flows;
 mod postgres;
+mod row_mapping;
 pub mod rows;
 mod sqlite;
 mod tokens;

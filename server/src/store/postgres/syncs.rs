@@ -11,13 +11,14 @@
 use async_trait::async_trait;
 
 use super::PgStore;
-use super::mapping::{self, SYNC_COLUMNS, insert_event, to_json};
+use super::mapping::{self, insert_event};
 use super::write;
 use crate::domain::SyncStatus;
 use crate::engine::model::{Progress, sync_secrets_owner};
 use crate::providers::{BankAccount, BankTransaction};
 use crate::store::StoreError;
 use crate::store::engine::{Claimed, SyncStore};
+use crate::store::row_mapping::{self, SYNC_COLUMNS, to_json};
 use crate::store::rows::{AccessRow, AccountRow, Finish, NewEvent, SyncRow};
 use crate::vault::Sealed;
 
@@ -84,7 +85,7 @@ impl SyncStore for PgStore {
             .bind(sync_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(mapping::sync).transpose()
+        row.as_ref().map(row_mapping::sync).transpose()
     }
 
     async fn sync_by_challenge(&self, challenge_id: &str) -> Result<Option<SyncRow>, StoreError> {
@@ -93,7 +94,7 @@ impl SyncStore for PgStore {
             .bind(challenge_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(mapping::sync).transpose()
+        row.as_ref().map(row_mapping::sync).transpose()
     }
 
     async fn active_sync(&self, access_id: &str) -> Result<Option<SyncRow>, StoreError> {
@@ -105,7 +106,7 @@ impl SyncStore for PgStore {
             .bind(access_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(mapping::sync).transpose()
+        row.as_ref().map(row_mapping::sync).transpose()
     }
 
     async fn count_syncs(&self, status: SyncStatus) -> Result<i64, StoreError> {
@@ -145,7 +146,7 @@ impl SyncStore for PgStore {
             return Ok(None);
         };
         let from: String = sqlx::Row::try_get(&row, "claimed_from")?;
-        let sync = mapping::sync(&row)?;
+        let sync = row_mapping::sync(&row)?;
         if from != "RUNNING" {
             let event = NewEvent::sync(
                 "SYNC_RUNNING",
@@ -306,6 +307,6 @@ impl SyncStore for PgStore {
              ORDER BY await_deadline LIMIT 100"
         );
         let rows = sqlx::query(&sql).bind(now).fetch_all(self.pool()).await?;
-        rows.iter().map(mapping::sync).collect()
+        rows.iter().map(row_mapping::sync).collect()
     }
 }

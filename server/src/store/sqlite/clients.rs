@@ -1,12 +1,12 @@
 use async_trait::async_trait;
-use sqlx::Row;
 
 use super::SqliteStore;
-use super::codec::{client_id, corrupt, from_json, to_json, token_hash};
+use super::codec::to_json;
 use crate::domain::ids::ClientId;
 use crate::domain::origin::Origin;
 use crate::domain::redirect_uri::RedirectUri;
 use crate::domain::time::UnixTime;
+use crate::store::row_mapping::{self, CLIENT_COLUMNS};
 use crate::store::{ClientRecord, ClientStore, StoreError};
 
 const UPSERT: &str = "INSERT INTO clients \
@@ -57,29 +57,12 @@ impl ClientStore for SqliteStore {
     }
 
     async fn client(&self, id: &ClientId) -> Result<Option<ClientRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, name, secret_hash, redirect_uris, frame_origins, notification_uri \
-             FROM clients WHERE id = ?",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?"
+        ))
         .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let uris: Vec<String> = from_json(row.try_get("redirect_uris")?, "redirect_uris")?;
-        let origins: Vec<String> = from_json(row.try_get("frame_origins")?, "frame_origins")?;
-        Ok(Some(ClientRecord {
-            id: client_id(row.try_get("id")?)?,
-            name: row.try_get("name")?,
-            secret_hash: token_hash(row.try_get("secret_hash")?)?,
-            redirect_uris: uris
-                .iter()
-                .map(|u| RedirectUri::parse(u).map_err(|_| corrupt("redirect uri")))
-                .collect::<Result<_, _>>()?,
-            frame_origins: origins
-                .iter()
-                .map(|o| Origin::parse(o).map_err(|_| corrupt("frame origin")))
-                .collect::<Result<_, _>>()?,
-            notification_uri: row.try_get("notification_uri")?,
-        }))
+        row.as_ref().map(row_mapping::client).transpose()
     }
 }

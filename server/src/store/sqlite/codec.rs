@@ -1,6 +1,5 @@
 //! Conversions between domain types and SQLite columns.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::domain::ids::{ClientId, FlowId, GrantId, UserId};
@@ -11,9 +10,7 @@ pub fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
 }
 
-pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
-}
+pub use crate::store::row_mapping::to_json;
 
 pub fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|_| corrupt(what))

@@ -3,9 +3,11 @@
 use async_trait::async_trait;
 
 use super::SqliteStore;
-use super::mapping::{self, ACCESS_COLUMNS, ACCOUNT_COLUMNS, TRANSACTION_COLUMNS, to_json};
 use crate::store::StoreError;
 use crate::store::engine::DataStore;
+use crate::store::row_mapping::{
+    self, ACCESS_COLUMNS, ACCOUNT_COLUMNS, TRANSACTION_COLUMNS, to_json,
+};
 use crate::store::rows::{AccessRow, AccountRow, TransactionFilter, TransactionRow};
 use crate::vault::Sealed;
 
@@ -37,7 +39,7 @@ impl DataStore for SqliteStore {
             .bind(access_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(mapping::access).transpose()
+        row.as_ref().map(row_mapping::access).transpose()
     }
 
     async fn accesses_of_user(&self, user_id: &str) -> Result<Vec<AccessRow>, StoreError> {
@@ -48,7 +50,7 @@ impl DataStore for SqliteStore {
             .bind(user_id)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(mapping::access).collect()
+        rows.iter().map(row_mapping::access).collect()
     }
 
     async fn accounts_of_user(&self, user_id: &str) -> Result<Vec<AccountRow>, StoreError> {
@@ -59,7 +61,7 @@ impl DataStore for SqliteStore {
             .bind(user_id)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(mapping::account).collect()
+        rows.iter().map(row_mapping::account).collect()
     }
 
     async fn accounts_of_access(&self, access_id: &str) -> Result<Vec<AccountRow>, StoreError> {
@@ -70,7 +72,7 @@ impl DataStore for SqliteStore {
             .bind(access_id)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(mapping::account).collect()
+        rows.iter().map(row_mapping::account).collect()
     }
 
     async fn account(&self, account_id: &str) -> Result<Option<AccountRow>, StoreError> {
@@ -79,7 +81,7 @@ impl DataStore for SqliteStore {
             .bind(account_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(mapping::account).transpose()
+        row.as_ref().map(row_mapping::account).transpose()
     }
 
     async fn transactions(
@@ -102,7 +104,7 @@ impl DataStore for SqliteStore {
             .bind(i64::from(filter.offset))
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(mapping::transaction).collect()
+        rows.iter().map(row_mapping::transaction).collect()
     }
 
     async fn counted_syncs_since(
@@ -135,7 +137,7 @@ impl DataStore for SqliteStore {
             .bind(i64::from(limit))
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(mapping::access).collect()
+        rows.iter().map(row_mapping::access).collect()
     }
 }
 

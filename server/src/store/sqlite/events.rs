@@ -1,12 +1,12 @@
 //! `EventStore` on SQLite: the event queue and the webhook outbox.
 
 use async_trait::async_trait;
-use sqlx::Row;
 
 use super::SqliteStore;
 use crate::engine::model::{now_ms, webhook_owner};
 use crate::store::StoreError;
 use crate::store::engine::EventStore;
+use crate::store::row_mapping::{self, EVENT_COLUMNS};
 use crate::store::rows::{EventRow, OutboxRow};
 use crate::vault::Sealed;
 
@@ -18,28 +18,16 @@ impl EventStore for SqliteStore {
         after: i64,
         limit: u32,
     ) -> Result<Vec<EventRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, event_type, resource_type, resource_id, created_at, data FROM events \
-             WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events \
+             WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?"
+        ))
         .bind(user_id)
         .bind(after)
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                let data: Option<String> = row.try_get("data")?;
-                Ok(EventRow {
-                    id: row.try_get("id")?,
-                    event_type: row.try_get("event_type")?,
-                    resource_type: row.try_get("resource_type")?,
-                    resource_id: row.try_get("resource_id")?,
-                    created_at: row.try_get("created_at")?,
-                    data: data.and_then(|d| serde_json::from_str(&d).ok()),
-                })
-            })
-            .collect()
+        rows.iter().map(row_mapping::event).collect()
     }
 
     async fn set_client_webhook(

@@ -1,61 +1,14 @@
 use async_trait::async_trait;
-use kontolink_api::Language;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use super::SqliteStore;
-use super::codec::{client_id, corrupt, flow_id, from_json, to_json, user_id};
-use crate::domain::flow::{FlowParams, FlowStatus};
+use super::codec::{to_json, user_id};
+use crate::domain::flow::FlowStatus;
 use crate::domain::iban::Iban;
 use crate::domain::ids::{ClientId, ExternalUserId, FlowId, UserId};
-use crate::domain::redirect_uri::RedirectUri;
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
+use crate::store::row_mapping::{self, FLOW_COLUMNS};
 use crate::store::{FlowEnd, FlowRecord, FlowStore, NewFlow, StoreError};
-
-const COLUMNS: &str = "id, client_id, user_id, kind, status, redirect_uri, state, language, \
-    accounts, account_types, allow_multi_selection, sync_period, save_secrets, provider_id, \
-    access_id, account_ids, session_expires_at";
-
-fn flow_from_row(row: &SqliteRow) -> Result<FlowRecord, StoreError> {
-    let accounts: Vec<String> = from_json(row.try_get("accounts")?, "accounts")?;
-    let account_types: Option<String> = row.try_get("account_types")?;
-    let account_ids: Option<String> = row.try_get("account_ids")?;
-    let language: String = row.try_get("language")?;
-    let kind: String = row.try_get("kind")?;
-    let status: String = row.try_get("status")?;
-    Ok(FlowRecord {
-        id: flow_id(row.try_get("id")?)?,
-        client_id: client_id(row.try_get("client_id")?)?,
-        user_id: user_id(row.try_get("user_id")?)?,
-        kind: kind.parse().map_err(|_| corrupt("flow kind"))?,
-        status: status.parse().map_err(|_| corrupt("flow status"))?,
-        params: FlowParams {
-            redirect_uri: RedirectUri::parse(row.try_get("redirect_uri")?)
-                .map_err(|_| corrupt("redirect uri"))?,
-            state: row.try_get("state")?,
-            language: Language::from_code(&language).ok_or_else(|| corrupt("language"))?,
-            accounts: accounts
-                .iter()
-                .map(|a| Iban::parse(a).map_err(|_| corrupt("iban")))
-                .collect::<Result<_, _>>()?,
-            account_types: account_types
-                .map(|t| from_json(&t, "account_types"))
-                .transpose()?,
-            allow_multi_selection: row.try_get("allow_multi_selection")?,
-            sync_period: row.try_get("sync_period")?,
-            access_id: row.try_get("access_id")?,
-        },
-        save_secrets: row.try_get("save_secrets")?,
-        provider_id: row.try_get("provider_id")?,
-        account_ids: account_ids
-            .map(|a| from_json(&a, "account_ids"))
-            .transpose()?,
-        session_expires_at: row
-            .try_get::<Option<i64>, _>("session_expires_at")?
-            .map(UnixTime),
-    })
-}
 
 #[async_trait]
 impl FlowStore for SqliteStore {
@@ -142,11 +95,13 @@ impl FlowStore for SqliteStore {
     }
 
     async fn flow_by_token(&self, token: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM flows WHERE token_hash = ?"))
-            .bind(token.to_hex())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(flow_from_row).transpose()
+        let row = sqlx::query(&format!(
+            "SELECT {FLOW_COLUMNS} FROM flows WHERE token_hash = ?"
+        ))
+        .bind(token.to_hex())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(row_mapping::flow).transpose()
     }
 
     async fn open_session(
@@ -159,7 +114,7 @@ impl FlowStore for SqliteStore {
         let row = sqlx::query(&format!(
             "UPDATE flows SET token_used_at = ?, session_hash = ?, session_expires_at = ? \
              WHERE token_hash = ? AND token_used_at IS NULL AND token_expires_at > ? \
-             AND status = 'open' RETURNING {COLUMNS}"
+             AND status = 'open' RETURNING {FLOW_COLUMNS}"
         ))
         .bind(now.0)
         .bind(session.to_hex())
@@ -168,7 +123,7 @@ impl FlowStore for SqliteStore {
         .bind(now.0)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(flow_from_row).transpose()
+        row.as_ref().map(row_mapping::flow).transpose()
     }
 
     async fn flow_by_session(
@@ -177,14 +132,14 @@ impl FlowStore for SqliteStore {
         now: UnixTime,
     ) -> Result<Option<FlowRecord>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM flows WHERE session_hash = ? AND session_expires_at > ? \
+            "SELECT {FLOW_COLUMNS} FROM flows WHERE session_hash = ? AND session_expires_at > ? \
              AND status = 'open'"
         ))
         .bind(session.to_hex())
         .bind(now.0)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(flow_from_row).transpose()
+        row.as_ref().map(row_mapping::flow).transpose()
     }
 
     async fn finish_flow(

@@ -5,13 +5,14 @@
 use async_trait::async_trait;
 
 use super::SqliteStore;
-use super::mapping::{self, SYNC_COLUMNS, insert_event, to_json};
+use super::mapping::{self, insert_event};
 use super::write;
 use crate::domain::SyncStatus;
 use crate::engine::model::{Progress, sync_secrets_owner};
 use crate::providers::{BankAccount, BankTransaction};
 use crate::store::StoreError;
 use crate::store::engine::{Claimed, SyncStore};
+use crate::store::row_mapping::{self, SYNC_COLUMNS, to_json};
 use crate::store::rows::{AccessRow, AccountRow, Finish, NewEvent, SyncRow};
 use crate::vault::Sealed;
 
@@ -78,7 +79,7 @@ impl SyncStore for SqliteStore {
             .bind(sync_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(mapping::sync).transpose()
+        row.as_ref().map(row_mapping::sync).transpose()
     }
 
     async fn sync_by_challenge(&self, challenge_id: &str) -> Result<Option<SyncRow>, StoreError> {
@@ -87,7 +88,7 @@ impl SyncStore for SqliteStore {
             .bind(challenge_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(mapping::sync).transpose()
+        row.as_ref().map(row_mapping::sync).transpose()
     }
 
     async fn active_sync(&self, access_id: &str) -> Result<Option<SyncRow>, StoreError> {
@@ -99,7 +100,7 @@ impl SyncStore for SqliteStore {
             .bind(access_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(mapping::sync).transpose()
+        row.as_ref().map(row_mapping::sync).transpose()
     }
 
     async fn count_syncs(&self, status: SyncStatus) -> Result<i64, StoreError> {
@@ -139,7 +140,7 @@ impl SyncStore for SqliteStore {
             return Ok(None);
         };
         let from: String = sqlx::Row::try_get(&row, "claimed_from")?;
-        let sync = mapping::sync(&row)?;
+        let sync = row_mapping::sync(&row)?;
         if from != "RUNNING" {
             let event = NewEvent::sync(
                 "SYNC_RUNNING",
@@ -300,6 +301,6 @@ impl SyncStore for SqliteStore {
              ORDER BY await_deadline LIMIT 100"
         );
         let rows = sqlx::query(&sql).bind(now).fetch_all(self.pool()).await?;
-        rows.iter().map(mapping::sync).collect()
+        rows.iter().map(row_mapping::sync).collect()
     }
 }

@@ -6,11 +6,12 @@
 use sqlx::SqlitePool;
 
 use super::data::insert_access_row;
-use super::mapping::{self, ACCOUNT_COLUMNS, insert_event, to_json};
+use super::mapping::{self, insert_event};
 use crate::domain::SyncStatus;
 use crate::engine::model::{access_secrets_owner, sync_secrets_owner};
 use crate::providers::{BankAccount, BankTransaction};
 use crate::store::StoreError;
+use crate::store::row_mapping::{self, ACCOUNT_COLUMNS, to_json};
 use crate::store::rows::{AccessRow, AccountRow, Finish, NewEvent, SecretsOutcome};
 
 async fn fence(
@@ -98,7 +99,7 @@ pub async fn save_accounts(
         .await?;
     let stored = rows
         .iter()
-        .map(mapping::account)
+        .map(row_mapping::account)
         .collect::<Result<Vec<_>, _>>()?;
     let event = NewEvent {
         event_type: "ACCOUNTS_UPDATED",

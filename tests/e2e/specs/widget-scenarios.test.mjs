@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { openBrowser } from '../lib/browser.mjs';
-import { createOnetimeFlow } from '../lib/integrator.mjs';
+import { createOnetimeFlow, dataApi, exchangeCode } from '../lib/integrator.mjs';
 import { startServer } from '../lib/server.mjs';
 import { Widget, redirectQuery } from '../lib/widget.mjs';
 
@@ -232,4 +232,40 @@ test('at 320 px wide nothing scrolls sideways', async () => {
   } finally {
     await page.setViewportSize({ width: 480, height: 800 });
   }
+});
+
+test('reconnect: an unattended sync needs the end-user (10020); the reconnect flow syncs that same access', async () => {
+  await openAndLogIn('embedded');
+  await widget.enterTan();
+  const { code } = await finishSuccessfully();
+  const { access_token: token } = await exchangeCode(server.base, code);
+  const { body: before } = await dataApi(server.base, token, '/rest/accounts');
+  const accessId = before.accounts[0].access_id;
+
+  // The integrator syncs without the end-user; the bank asks for a TAN.
+  const started = await dataApi(server.base, token, `/rest/accesses/${accessId}/syncs`, {
+    method: 'POST',
+    body: JSON.stringify({ credentials: { login: 'embedded', pin: '1234' } }),
+  });
+  assert.equal(started.status, 201, JSON.stringify(started.body));
+  let sync = started.body;
+  const deadline = Date.now() + 30_000;
+  while (!['COMPLETED', 'FAILED'].includes(sync.status) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    sync = (await dataApi(server.base, token, `/rest/accesses/${accessId}/syncs/${sync.id}`)).body;
+  }
+  assert.equal(sync.status, 'FAILED');
+  assert.equal(sync.error.code, 10020);
+
+  // The integrator reconnects that access through the widget.
+  const { location } = await createOnetimeFlow(server.base, { access_id: accessId });
+  await page.goto(location);
+  await widget.waitFor('credential-login');
+  assert.equal(await widget.el('change-bank').count(), 0, 'the bank is fixed for a reconnect');
+  await widget.logIn('embedded');
+  await widget.enterTan();
+  const again = await finishSuccessfully();
+  const { access_token: second } = await exchangeCode(server.base, again.code);
+  const { body: accesses } = await dataApi(server.base, second, '/rest/accesses');
+  assert.deepEqual(accesses.accesses.map((a) => a.id), [accessId], 'no second access was created');
 });

@@ -15,7 +15,7 @@ profile="${BENCH_PROFILE:-server}"
 
 log "building the benchmark (--profile $profile)"
 cargo build --profile "$profile" -p kontolink-server --example engine_bench
-bench="$root/target/$profile/examples/engine_bench"
+bench="$target_dir/$profile/examples/engine_bench"
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

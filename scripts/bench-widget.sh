@@ -20,5 +20,5 @@ for file in dist/*.wasm dist/*.js dist/*.css; do
 done
 printf '%-44s %10d %10d %10d\n\n' "total" "$total_raw" "$total_gz" "$total_br"
 
-KONTOLINK_SERVER_BIN="$root/target/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
+KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
   node "$root/tests/e2e/bench/mount.mjs"

@@ -1,6 +1,13 @@
 # Shared by run.sh and test.sh (sourced, not run).
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
+# CI clones the repository afresh for every run: there, keep Cargo's build output in one
+# place outside the clone so a run after the first rebuilds only the workspace's own crates.
+if [ "${CI:-}" = "true" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  export CARGO_TARGET_DIR="$HOME/.cache/kontolink/ci-target"
+fi
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+
 log() { printf '\033[1;34m[kontolink]\033[0m %s\n' "$*" >&2; }
 
 # The toolchain scripts/setup.sh chose for wasm32 (stable through rustup, or Debian's).

@@ -13,4 +13,4 @@ cargo build -p kontolink-server --profile server --locked
 
 listen="${KONTOLINK_LISTEN:-127.0.0.1:8080}"
 log "Kontolink demo: http://$listen/demo   (widget at http://$listen/ , API spec at http://$listen/openapi.json)"
-exec "$root/target/server/kontolink-server" serve --demo --listen "$listen" --widget-dir "$root/dist"
+exec "$target_dir/server/kontolink-server" serve --demo --listen "$listen" --widget-dir "$root/dist"

@@ -40,7 +40,7 @@ log "building the server for the end-to-end tests"
 cargo build -p kontolink-server --locked
 
 log "browser end-to-end tests (playwright-core + Chromium against a real server)"
-KONTOLINK_SERVER_BIN="$root/target/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
+KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
   npm --prefix "$root/tests/e2e" test
 
 log "all tests passed"

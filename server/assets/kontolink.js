@@ -66,10 +66,13 @@
     var frame = style(document.createElement('div'), {
       position: 'relative', width: '100%', maxWidth: '480px', height: '100%', maxHeight: '760px',
       background: '#ffffff', borderRadius: '8px', overflow: 'hidden', boxShadow: '0 8px 32px rgba(0,0,0,0.3)',
+      // A bar above the widget for the close button, so it never covers the widget's content.
+      boxSizing: 'border-box', paddingTop: '52px',
     });
 
     var iframe = style(document.createElement('iframe'), {
-      border: '0', width: '100%', height: '100%', display: 'block',
+      border: '0', borderTop: '1px solid #dadce3', boxSizing: 'border-box', width: '100%', height: '100%',
+      display: 'block',
     });
     iframe.setAttribute('title', text.title);
     iframe.setAttribute('src', location);
@@ -77,7 +80,7 @@
     iframe.setAttribute('data-testid', 'kontolink-iframe');
 
     var close = style(document.createElement('button'), {
-      position: 'absolute', top: '8px', right: '8px', width: '44px', height: '44px', zIndex: '1',
+      position: 'absolute', top: '4px', right: '8px', width: '44px', height: '44px', zIndex: '1',
       border: '2px solid #0b57d0', borderRadius: '50%', background: '#ffffff', color: '#0b57d0',
       font: '600 24px/1 system-ui, sans-serif', cursor: 'pointer',
     });

@@ -56,7 +56,7 @@ async fn view(state: &AppState, access: &AccessRow) -> Result<Access, ApiError> 
     security(("bearer" = []), ("widget_session" = [])),
     responses(
         (status = 201, description = "The access (no bank contact yet)", body = Access),
-        (status = 400, description = "`1000`: malformed body, unknown `access_method_id` or credential, `save_secrets` without `consent`; `1011`: required credentials missing", body = ErrorBody),
+        (status = 400, description = "`1000`: malformed body, unknown `access_method_id` or credential, `save_secrets` without `consent` or from a widget session whose flow does not allow it; `1011`: required credentials missing", body = ErrorBody),
         (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
         (status = 413, description = "`1009`: body over 64 KiB", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
@@ -67,6 +67,7 @@ async fn create(
     user: AuthenticatedUser,
     AppJson(request): AppJson<CreateAccessRequest>,
 ) -> Result<(StatusCode, AppJson<Access>), ApiError> {
+    user.check_save_secrets(request.save_secrets)?;
     let access = service::create_access(
         &state.engine,
         &user.engine_user_id(),

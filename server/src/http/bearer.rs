@@ -64,8 +64,12 @@ impl From<crate::store::StoreError> for BearerRejection {
 pub enum Credential {
     /// An access token from `POST /auth/token`.
     AccessToken { grant_id: GrantId, scope: String },
-    /// A widget session: reaches only this flow's user.
-    WidgetSession { flow_id: FlowId },
+    /// A widget session: reaches only this flow's user; saves secrets only where the
+    /// integrator's flow allows it (`save_secrets` of an ongoing flow).
+    WidgetSession {
+        flow_id: FlowId,
+        save_secrets_allowed: bool,
+    },
 }
 
 /// The end-user a data-API request acts for.
@@ -80,6 +84,20 @@ impl AuthenticatedUser {
     /// The engine's text form of the end-user's id.
     pub fn engine_user_id(&self) -> String {
         self.user_id.to_string()
+    }
+
+    /// Refuses `save_secrets: true` from a widget session whose flow does not allow saving
+    /// credentials; the integrator's own access token decides for itself.
+    pub fn check_save_secrets(&self, save_secrets: bool) -> Result<(), super::ApiError> {
+        match self.credential {
+            Credential::WidgetSession {
+                save_secrets_allowed: false,
+                ..
+            } if save_secrets => Err(super::ApiError::bad_request(
+                "this flow does not allow saving credentials (save_secrets)",
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// A widget session means the end-user is at the screen: its syncs are attended.
@@ -105,7 +123,10 @@ impl FromRequestParts<AppState> for AuthenticatedUser {
             return Ok(AuthenticatedUser {
                 user_id: flow.user_id,
                 client_id: flow.client_id,
-                credential: Credential::WidgetSession { flow_id: flow.id },
+                credential: Credential::WidgetSession {
+                    flow_id: flow.id,
+                    save_secrets_allowed: flow.save_secrets,
+                },
             });
         }
         let grant = state

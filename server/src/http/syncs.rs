@@ -99,6 +99,7 @@ async fn start(
     body: Option<AppJson<SyncRequest>>,
 ) -> Result<(StatusCode, AppJson<Sync>), ApiError> {
     let request = body.map(|AppJson(r)| r).unwrap_or_default();
+    user.check_save_secrets(request.save_secrets == Some(true))?;
     let access = owned(&state, &user, &id).await?;
     let sync = service::start_sync(&state.engine, &access, &request, origin(&user)).await?;
     Ok((StatusCode::CREATED, AppJson(render::sync(&sync))))
@@ -125,6 +126,7 @@ async fn sync_all(
     body: Option<AppJson<SyncRequest>>,
 ) -> Result<AppJson<SyncList>, ApiError> {
     let request = body.map(|AppJson(r)| r).unwrap_or_default();
+    user.check_save_secrets(request.save_secrets == Some(true))?;
     if request.credentials.is_some() {
         return Err(ApiError::bad_request(
             "credentials are given per access, not to POST /rest/syncs",

@@ -14,7 +14,7 @@ use crate::helpers::{TestApp, spawn_app};
 async fn me(user: AuthenticatedUser) -> String {
     let via = match user.credential {
         Credential::AccessToken { scope, .. } => format!("token {scope}"),
-        Credential::WidgetSession { flow_id } => format!("session {flow_id}"),
+        Credential::WidgetSession { flow_id, .. } => format!("session {flow_id}"),
     };
     format!("{} {} {via}", user.user_id, user.client_id)
 }
@@ -98,4 +98,62 @@ async fn missing_unknown_or_revoked_bearer_tokens_are_refused() {
     app.refresh(&client, &tokens.refresh_token).await;
     let (status, _) = call(&app, Some(&format!("Bearer {}", tokens.access_token))).await;
     assert_eq!(status, 401, "revoked with its family");
+}
+
+#[tokio::test]
+async fn a_widget_session_saves_secrets_only_where_its_flow_allows_it() {
+    let app = crate::helpers::spawn_app().await;
+    let client = app.client().await;
+    let (_, token) = app.onetime_flow(&client).await;
+    let session = app.widget_session(&token).await.session_token;
+    let saving = serde_json::json!({
+        "access_method_id": "kontolink-sandbox-pin",
+        "credentials": {"login": "demo", "pin": "1234"},
+        "save_secrets": true,
+        "consent": true,
+    });
+    let response = app
+        .widget_post("/rest/accesses", &session, Some(saving.clone()))
+        .await;
+    let body = crate::helpers::assert_api_error(response, 400, 1000).await;
+    assert!(body.to_string().contains("save_secrets"), "{body}");
+
+    let mut not_saving = saving;
+    not_saving["save_secrets"] = serde_json::json!(false);
+    not_saving["consent"] = serde_json::json!(false);
+    let response = app
+        .widget_post("/rest/accesses", &session, Some(not_saving))
+        .await;
+    assert_eq!(response.status(), 201);
+    let access: serde_json::Value = response.json().await.unwrap();
+    let path = format!("/rest/accesses/{}/syncs", access["id"].as_str().unwrap());
+    let response = app
+        .widget_post(
+            &path,
+            &session,
+            Some(serde_json::json!({"save_secrets": true})),
+        )
+        .await;
+    crate::helpers::assert_api_error(response, 400, 1000).await;
+
+    // An ongoing flow with save_secrets lets its session keep the credentials.
+    let body = serde_json::json!({
+        "redirect_uri": crate::helpers::REDIRECT_URI, "user_id": "saver", "save_secrets": true,
+    });
+    let (_, token) = crate::api_client::flow_created(app.post_ongoing(&client, &body).await).await;
+    let session = app.widget_session(&token).await.session_token;
+    let mut saving = not_saving_body();
+    saving["save_secrets"] = serde_json::json!(true);
+    saving["consent"] = serde_json::json!(true);
+    let response = app
+        .widget_post("/rest/accesses", &session, Some(saving))
+        .await;
+    assert_eq!(response.status(), 201);
+}
+
+fn not_saving_body() -> serde_json::Value {
+    serde_json::json!({
+        "access_method_id": "kontolink-sandbox-pin",
+        "credentials": {"login": "demo", "pin": "1234"},
+    })
 }

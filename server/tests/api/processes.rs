@@ -20,10 +20,14 @@ struct ServerProcess {
     child: Child,
     api: ApiClient,
     _widget_dir: tempfile::TempDir,
+    /// Holds the vault key the processes share (kept by the first one).
+    _vault_dir: Option<tempfile::TempDir>,
 }
 
 impl ServerProcess {
-    fn spawn(database_url: &str) -> ServerProcess {
+    /// `vault_key_file`: every process of one deployment shares the vault key, or a job
+    /// sealed by one process could not be opened by the process that claims it.
+    fn spawn(database_url: &str, vault_key_file: &std::path::Path) -> ServerProcess {
         let widget_dir = tempfile::tempdir().unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -35,7 +39,7 @@ impl ServerProcess {
             .arg("--widget-dir")
             .arg(widget_dir.path())
             .arg("--vault-key-file")
-            .arg(widget_dir.path().join("vault.key"))
+            .arg(vault_key_file)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -44,6 +48,7 @@ impl ServerProcess {
             child,
             api: ApiClient::new(format!("http://127.0.0.1:{port}")),
             _widget_dir: widget_dir,
+            _vault_dir: None,
         }
     }
 
@@ -87,8 +92,11 @@ async fn two_processes() -> Option<(TestDatabase, ServerProcess, ServerProcess)>
         skipped();
         return None;
     };
-    let mut first = ServerProcess::spawn(database.url());
-    let mut second = ServerProcess::spawn(database.url());
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("vault.key");
+    let mut first = ServerProcess::spawn(database.url(), &key);
+    let mut second = ServerProcess::spawn(database.url(), &key);
+    first._vault_dir = Some(keys);
     first.ready().await;
     second.ready().await;
     Some((database, first, second))

@@ -1,9 +1,10 @@
 //! The vault key file: `{"current": KEY_ID, "keys": {KEY_ID: base64(32 bytes)}}`, mode 0600,
-//! replaced atomically (write to a temporary file, then rename).
+//! created by exactly one process (a temporary file linked into place) and replaced
+//! atomically (a temporary file renamed over it).
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use base64::Engine as _;
@@ -124,11 +125,40 @@ pub fn read(path: &Path) -> Result<KeyRing, VaultError> {
     })
 }
 
+/// Replaces the key file with `ring` (rotation): a reader sees the old file or the new one.
 pub fn write(path: &Path, ring: &KeyRing) -> Result<(), VaultError> {
-    let io = |source| VaultError::KeyFile {
+    let tmp = write_temporary(path, ring)?;
+    std::fs::rename(&tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        key_file_error(path, source)
+    })
+}
+
+/// Creates the key file with `ring` unless one exists. Several processes of one deployment
+/// may start at the same moment on a fresh volume: exactly one of them creates the file
+/// (`link` refuses an existing name), the others get `false` and read the winner's keys.
+pub fn create_unless_exists(path: &Path, ring: &KeyRing) -> Result<bool, VaultError> {
+    let tmp = write_temporary(path, ring)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(source) => Err(key_file_error(path, source)),
+    }
+}
+
+fn key_file_error(path: &Path, source: std::io::Error) -> VaultError {
+    VaultError::KeyFile {
         path: path.to_owned(),
         source,
-    };
+    }
+}
+
+/// Writes `ring` to a temporary file of its own beside `path` (mode 0600, synced) and
+/// returns its name; concurrent writers never share one.
+fn write_temporary(path: &Path, ring: &KeyRing) -> Result<PathBuf, VaultError> {
+    let io = |source| key_file_error(path, source);
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -141,20 +171,29 @@ pub fn write(path: &Path, ring: &KeyRing) -> Result<(), VaultError> {
             .collect(),
     };
     let text = Zeroizing::new(serde_json::to_vec_pretty(&file).unwrap_or_default());
-    let tmp = path.with_extension("key.tmp");
+    let mut unique = [0u8; 8];
+    rand::rng().fill_bytes(&mut unique);
+    let tmp = path.with_extension(format!(
+        "key.{}-{}.tmp",
+        std::process::id(),
+        hex::encode(unique)
+    ));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut out = options.open(&tmp).map_err(io)?;
-    out.write_all(&text).map_err(io)?;
-    out.sync_all().map_err(io)?;
-    drop(out);
-    std::fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
+    let written = options.open(&tmp).and_then(|mut out| {
+        out.write_all(&text)?;
+        out.sync_all()
+    });
+    if let Err(source) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(source));
+    }
+    Ok(tmp)
 }
 
 pub fn mtime(path: &Path) -> Option<SystemTime> {

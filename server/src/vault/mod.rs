@@ -70,12 +70,7 @@ impl Vault {
     /// Opens the key file at `path`, creating it with a fresh key if it does not exist.
     /// Returns whether it was created (the caller logs where).
     pub fn open_or_create(path: &Path) -> Result<(Vault, bool), VaultError> {
-        let created = if path.exists() {
-            false
-        } else {
-            keyfile::write(path, &KeyRing::generate())?;
-            true
-        };
+        let created = !path.exists() && keyfile::create_unless_exists(path, &KeyRing::generate())?;
         let ring = keyfile::read(path)?;
         let mtime = keyfile::mtime(path);
         let vault = Vault {

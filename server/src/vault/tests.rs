@@ -70,3 +70,30 @@ fn the_key_file_is_private() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+#[test]
+fn processes_starting_together_on_a_fresh_volume_share_one_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.key");
+    let barrier = std::sync::Barrier::new(16);
+    let outcomes: Vec<(String, bool)> = std::thread::scope(|scope| {
+        let starts: Vec<_> = (0..16)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let (vault, created) = Vault::open_or_create(&path).unwrap();
+                    (vault.current_key_id(), created)
+                })
+            })
+            .collect();
+        starts.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    assert_eq!(outcomes.iter().filter(|(_, created)| *created).count(), 1);
+    assert!(outcomes.iter().all(|(key, _)| *key == outcomes[0].0));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name != "vault.key")
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}

@@ -42,6 +42,7 @@ impl ServerProcess {
             .arg(vault_key_file)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
+            .stderr(std::fs::File::create(widget_dir.path().join("stderr.log")).unwrap())
             .spawn()
             .expect("run kontolink-server serve");
         ServerProcess {
@@ -57,7 +58,11 @@ impl ServerProcess {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("kontolink-server serve exited early: {status}");
+                let log = std::fs::read_to_string(self._widget_dir.path().join("stderr.log"));
+                panic!(
+                    "kontolink-server serve exited early: {status}\n{}",
+                    log.unwrap_or_default()
+                );
             }
             let response = self.api.http.get(self.api.url("/healthz")).send().await;
             if response.is_ok_and(|r| r.status() == 200) {

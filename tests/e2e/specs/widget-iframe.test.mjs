@@ -55,6 +55,44 @@ test('overlay: one message to the integrator origin, then the demo shows the acc
   assert.match(message.data.query.code, /.{20,}/);
 });
 
+test('overlay: the redirect challenge opens the bank in a popup and the flow goes on', async () => {
+  const page = await browser.context.newPage();
+  const messages = [];
+  await page.exposeFunction('__recordPopupFlowMessage', (message) => messages.push(message));
+  await page.addInitScript(() => {
+    if (window.top === window) {
+      window.addEventListener('message', (event) => {
+        window.__recordPopupFlowMessage({ origin: event.origin, data: event.data });
+      });
+    }
+  });
+  try {
+    await page.goto(`${server.base}/demo`);
+    await page.getByTestId('demo-overlay').click();
+    const widget = new Widget(page.frameLocator('[data-testid="kontolink-iframe"]'));
+    await widget.chooseSandboxBank();
+    await widget.logIn('redirect');
+    await widget.waitFor('redirect-continue');
+    const [bank] = await Promise.all([
+      browser.context.waitForEvent('page', { timeout: TIMEOUT }),
+      widget.el('redirect-continue').click(),
+    ]);
+    await bank.getByTestId('sandbox-approve').click({ timeout: TIMEOUT });
+    // Back on the widget's address the popup says so and closes itself.
+    await bank.waitForEvent('close', { timeout: TIMEOUT });
+    await widget.completeWithAccounts();
+    await page.waitForURL((url) => url.pathname === '/demo/callback', { timeout: 60_000 });
+    await page.getByTestId('demo-accounts').waitFor({ timeout: TIMEOUT });
+    const fromWidget = messages.filter((m) => m.data && typeof m.data === 'object' && 'link' in m.data);
+    assert.equal(fromWidget.length, 1, `exactly one message: ${JSON.stringify(messages)}`);
+    assert.equal(fromWidget[0].origin, server.base);
+    assert.equal(fromWidget[0].data.query.success, 'true');
+    assert.equal(page.url().startsWith(`${server.base}/demo/callback`), true);
+  } finally {
+    await page.close();
+  }
+});
+
 test('redirect window from the demo page: back on the callback with the accounts', async () => {
   const { page } = browser;
   await page.goto(`${server.base}/demo?iban=DE82900948150000002881`);

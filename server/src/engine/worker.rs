@@ -2,14 +2,16 @@
 //! (or park it in AWAIT_AUTH). Re-running a job from the start is always safe: the provider
 //! is replayed with the stored answers and every write is an upsert by provider id.
 
+use std::collections::HashSet;
+
 use kontolink_api::SyncScope;
 
 use super::model::{Progress, StoredRound, now_ms};
 use super::retry::retry;
 use super::{Engine, SyncFailure, render, session, upgrade};
 use crate::domain::SyncStatus;
-use crate::providers::{BankError, BankSession, LoginOutcome};
-use crate::store::rows::{Finish, NewEvent, SecretsOutcome, SyncRow, UpgradePlan};
+use crate::providers::{BankAccount, BankError, BankSession, LoginOutcome};
+use crate::store::rows::{AccessRow, Finish, NewEvent, SecretsOutcome, SyncRow, UpgradePlan};
 
 enum Outcome {
     Completed,
@@ -150,6 +152,11 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
         Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
     };
     let add_new = sync.scope.contains(&SyncScope::Accounts) || known_accounts.is_empty();
+    let bank_accounts = if add_new {
+        without_accounts_of_sibling_accesses(store.as_ref(), &access, bank_accounts).await?
+    } else {
+        bank_accounts
+    };
     let Some(stored) = store
         .save_accounts(
             &sync.id,
@@ -197,6 +204,38 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Completed)
+}
+
+/// Drops the bank accounts that another access of the same user at the same provider
+/// already holds: an account lives in exactly one access. After a split or partial upgrade
+/// (40002/40003) the bank may still report every account on each new access; adding them
+/// again would duplicate them.
+async fn without_accounts_of_sibling_accesses(
+    store: &dyn crate::store::Store,
+    access: &AccessRow,
+    bank_accounts: Vec<BankAccount>,
+) -> anyhow::Result<Vec<BankAccount>> {
+    let siblings: HashSet<String> = store
+        .accesses_of_user(&access.user_id)
+        .await?
+        .into_iter()
+        .filter(|other| other.id != access.id && other.provider_id == access.provider_id)
+        .map(|other| other.id)
+        .collect();
+    if siblings.is_empty() {
+        return Ok(bank_accounts);
+    }
+    let held: HashSet<String> = store
+        .accounts_of_user(&access.user_id)
+        .await?
+        .into_iter()
+        .filter(|account| siblings.contains(&account.access_id))
+        .map(|account| account.provider_account_id)
+        .collect();
+    Ok(bank_accounts
+        .into_iter()
+        .filter(|account| !held.contains(&account.provider_account_id))
+        .collect())
 }
 
 async fn conclude(engine: &Engine, sync: &SyncRow, outcome: Outcome) -> anyhow::Result<()> {

@@ -81,6 +81,23 @@ async fn upgrade2_gives_every_account_its_own_access() {
             .len(),
         2
     );
+    // The bank reports both accounts on each new access; an ACCOUNTS sync adds neither
+    // account a second time, and each stays in its own access.
+    for (_, access) in &moves {
+        let body = json!({"credentials": {"pin": "1234"}, "scope": ["ACCOUNTS", "TRANSACTIONS"]});
+        app.run_sync(access, attended(body))
+            .await
+            .tap_status("COMPLETED");
+    }
+    let accounts = app.accounts().await;
+    assert_eq!(accounts.len(), 2, "no duplicate accounts after the split");
+    for (account, access) in &moves {
+        let held = accounts
+            .iter()
+            .find(|a| a["id"] == account.as_str())
+            .unwrap();
+        assert_eq!(held["access_id"], access.as_str());
+    }
 }
 
 #[tokio::test]
@@ -96,8 +113,16 @@ async fn upgrade3_moves_only_some_accounts() {
     );
     let (_, old_access) = app.get(&format!("/rest/accesses/{old}")).await;
     assert_eq!(old_access["status"], "ACTIVE");
-    // The remaining account keeps syncing on the old access.
-    app.run_sync(&old, attended(json!({})))
+    // The remaining account keeps syncing on the old access, the moved one on the new;
+    // ACCOUNTS syncs on either add no account twice.
+    let accounts_too = json!({"scope": ["ACCOUNTS", "TRANSACTIONS"]});
+    app.run_sync(&old, attended(accounts_too))
         .await
         .tap_status("COMPLETED");
+    let (_, new) = moves.iter().find(|(_, a)| *a != old).unwrap();
+    let body = json!({"credentials": {"pin": "1234"}, "scope": ["ACCOUNTS", "TRANSACTIONS"]});
+    app.run_sync(new, attended(body))
+        .await
+        .tap_status("COMPLETED");
+    assert_eq!(app.accounts().await.len(), 2, "no duplicate accounts");
 }

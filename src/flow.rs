@@ -12,6 +12,7 @@ mod model;
 mod problem;
 mod sync;
 mod update;
+mod upgrade;
 
 pub use launch::launch;
 pub use messages::{Command, Msg};
@@ -20,6 +21,7 @@ pub use model::{
 };
 pub use sync::{FailureAction, classify_failure, detail, selectable_accounts, sync_request};
 pub use update::update;
+pub use upgrade::UpgradeFollow;
 
 /// Error code of a used or expired flow token.
 pub const LINK_INVALID: u32 = 1030;

@@ -187,6 +187,8 @@ fn how_the_page_was_opened() {
         flow: session(None).flow,
         provider: None,
         access_id: "a".into(),
+        access_method_id: None,
+        upgrade: None,
         sync_id: "s".into(),
         challenge_id: "c".into(),
     };
@@ -246,19 +248,6 @@ fn wrong_credentials_go_back_to_the_form_and_retry_on_the_same_access() {
             .as_ref()
             .is_some_and(|c| c.contains_key("pin"))
     );
-}
-
-fn failed(code: u32, data: serde_json::Value) -> Model {
-    let mut model = syncing(false);
-    let seq = model.poll_seq;
-    flow::update(
-        &mut model,
-        Msg::SyncPolled {
-            seq,
-            result: Ok(sync("FAILED", None, Some((code, data)))),
-        },
-    );
-    model
 }
 
 #[wasm_bindgen_test]

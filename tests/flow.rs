@@ -3,8 +3,8 @@
 mod support;
 
 use kontolink_api::{Language, SyncScope};
-use kontolink_widget::flow::{self, Command, Launch, Model, Msg, Step};
-use serde_json::json;
+use kontolink_widget::flow::{self, Command, Launch, Model, Msg, Notice, Step};
+use serde_json::{Value, json};
 use support::*;
 use wasm_bindgen_test::*;
 
@@ -122,6 +122,7 @@ fn a_reconnect_syncs_the_existing_access_instead_of_creating_one() {
     session.flow.access = Some(kontolink_api::ReconnectAccess {
         id: "access-7".into(),
         access_method_id: "kontolink-sandbox-pin".into(),
+        upgrade: None,
     });
     let commands = flow::update(&mut model, Msg::SessionOpened(Ok(session)));
     assert_eq!(
@@ -296,7 +297,7 @@ fn accounts_of_an_access_the_server_does_not_name_are_all_offered() {
         account("giro", "other-id", "Giro account"),
         account("s", "other-id", "Savings account"),
     ];
-    let chosen = flow::selectable_accounts(accounts, &flow, Some("access-1"));
+    let chosen = flow::selectable_accounts(accounts, &flow, &["access-1".to_owned()]);
     assert_eq!(chosen.len(), 1, "still filtered by account type");
     assert_eq!(chosen[0].id, "giro");
 }
@@ -315,4 +316,163 @@ fn a_finished_flow_ignores_late_replies() {
     );
     assert!(late.is_empty());
     assert_eq!(model.step, Step::Finished(redirect));
+}
+
+/// The sync of `access-1` failed with an access upgrade naming where the accounts went.
+fn upgraded(code: u32, moves: &[(&str, &str)]) -> Model {
+    let accounts: Vec<_> = moves
+        .iter()
+        .map(|(account, access)| json!({"id": account, "access_id": access}))
+        .collect();
+    let data = json!({"access_method_id": "kontolink-sandbox-psd2", "accounts": accounts});
+    failed(code, data)
+}
+
+fn submit_for(method: &str) -> Msg {
+    let Msg::CredentialsSubmitted {
+        credentials,
+        save_secrets,
+        ..
+    } = submit("upgrade2")
+    else {
+        unreachable!()
+    };
+    Msg::CredentialsSubmitted {
+        access_method_id: method.into(),
+        credentials,
+        save_secrets,
+    }
+}
+
+fn started_on(commands: &[Command]) -> (&str, Option<&str>) {
+    let [Command::StartSync { access_id, request }] = commands else {
+        panic!("{commands:?}")
+    };
+    let login = request
+        .credentials
+        .as_ref()
+        .and_then(|c| c.get("login"))
+        .map(String::as_str);
+    (access_id.as_str(), login)
+}
+
+#[wasm_bindgen_test]
+fn a_split_upgrade_asks_to_log_in_once_and_syncs_every_new_access() {
+    let mut model = upgraded(40002, &[("giro", "new-1"), ("giro-2", "new-2")]);
+    let Step::Credentials { notice, .. } = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert_eq!(notice, &Some(Notice::BankUpgraded));
+    assert_eq!(
+        model.access_method_id.as_deref(),
+        Some("kontolink-sandbox-psd2"),
+        "the form of the new access method"
+    );
+    let commands = flow::update(&mut model, submit_for("kontolink-sandbox-psd2"));
+    assert_eq!(started_on(&commands), ("new-1", Some("upgrade2")));
+    // The first new access is done: the second is synced with the same credentials.
+    let commands = flow::update(
+        &mut model,
+        Msg::SyncStarted(Ok(sync("COMPLETED", None, None))),
+    );
+    assert_eq!(started_on(&commands), ("new-2", Some("upgrade2")));
+    let commands = flow::update(
+        &mut model,
+        Msg::SyncStarted(Ok(sync("COMPLETED", None, None))),
+    );
+    assert_eq!(commands, vec![Command::LoadAccounts]);
+    let accounts = vec![
+        account("giro", "new-1", "Giro account"),
+        account("giro-2", "new-2", "Giro account"),
+        account("elsewhere", "access-9", "Giro account"),
+    ];
+    flow::update(&mut model, Msg::AccountsLoaded(Ok(accounts)));
+    let Step::Accounts { accounts } = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    let ids: Vec<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["giro", "giro-2"],
+        "the accounts of every new access"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_partial_upgrade_syncs_the_new_access_then_the_old_one_again() {
+    let mut model = upgraded(40003, &[("giro", "access-1"), ("savings", "new-1")]);
+    let commands = flow::update(&mut model, submit_for("kontolink-sandbox-psd2"));
+    assert_eq!(started_on(&commands).0, "new-1");
+    let commands = flow::update(
+        &mut model,
+        Msg::SyncStarted(Ok(sync("COMPLETED", None, None))),
+    );
+    assert_eq!(started_on(&commands).0, "access-1");
+    assert_eq!(
+        model.access_method_id.as_deref(),
+        Some("kontolink-sandbox-pin"),
+        "the old access keeps its method"
+    );
+}
+
+#[wasm_bindgen_test]
+fn refused_credentials_on_a_new_access_keep_the_upgrade_going() {
+    let mut model = upgraded(40001, &[("giro", "new-1"), ("savings", "new-1")]);
+    flow::update(&mut model, submit_for("kontolink-sandbox-psd2"));
+    flow::update(
+        &mut model,
+        Msg::SyncStarted(Ok(sync(
+            "FAILED",
+            None,
+            Some((flow::CREDENTIALS_INVALID, Value::Null)),
+        ))),
+    );
+    let Step::Credentials { notice, .. } = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert_eq!(notice, &Some(Notice::CredentialsInvalid));
+    let commands = flow::update(&mut model, submit_for("kontolink-sandbox-psd2"));
+    assert_eq!(
+        started_on(&commands).0,
+        "new-1",
+        "the same new access again"
+    );
+}
+
+#[wasm_bindgen_test]
+fn an_upgrade_error_naming_no_new_access_is_a_bank_problem() {
+    let model = upgraded(40001, &[("giro", "access-1")]);
+    let Step::Problem(problem) = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert_eq!(problem.code, Some(40001));
+}
+
+#[wasm_bindgen_test]
+fn a_reconnect_of_an_already_upgraded_access_opens_on_the_new_access() {
+    let mut model = Model::new(false, "https://kl.example/".into(), "w.state".into());
+    let mut session = session(Some("kontolink-sandbox"));
+    let upgrade = serde_json::from_value(json!({
+        "code": 40001, "group": "CONNECTIVITY", "message": "m", "description": "d",
+        "data": {"access_method_id": "kontolink-sandbox-psd2", "access_ids": ["new-1"],
+                 "accounts": [{"id": "giro", "access_id": "new-1"}]}
+    }))
+    .unwrap();
+    session.flow.access = Some(kontolink_api::ReconnectAccess {
+        id: "access-7".into(),
+        access_method_id: "kontolink-sandbox-pin".into(),
+        upgrade: Some(upgrade),
+    });
+    flow::update(&mut model, Msg::SessionOpened(Ok(session)));
+    flow::update(&mut model, Msg::ProviderLoaded(Ok(provider())));
+    let Step::Credentials { notice, .. } = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert_eq!(notice, &Some(Notice::BankUpgraded));
+    let commands = flow::update(&mut model, submit_for("kontolink-sandbox-psd2"));
+    assert_eq!(
+        started_on(&commands).0,
+        "new-1",
+        "one login, on the new access"
+    );
 }

@@ -38,11 +38,16 @@ pub struct FlowInfo {
 }
 
 /// The access a reconnect flow brings the end-user back to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReconnectAccess {
     pub id: String,
     pub access_method_id: String,
+    /// The bank replaced this access's method (`40001`/`40002`): the error of the upgrade,
+    /// whose `data` names the accesses the accounts moved to. The widget logs the end-user
+    /// in to those instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<crate::ErrorDetail>,
 }
 
 /// `POST /widget/complete`.

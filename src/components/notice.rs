@@ -16,6 +16,7 @@ pub fn describe(texts: &Texts, notice: &Notice) -> (&'static str, String) {
         ),
         Notice::TanInvalid => ("tan-invalid", texts.error_tan_invalid.into()),
         Notice::PopupBlocked => ("popup-blocked", texts.redirect_popup_blocked.into()),
+        Notice::BankUpgraded => ("bank-upgraded", texts.notice_bank_upgraded.into()),
         Notice::Network => ("network", texts.error_network.into()),
         Notice::Error(code) => (
             "generic",
@@ -33,8 +34,13 @@ pub fn describe(texts: &Texts, notice: &Notice) -> (&'static str, String) {
 pub fn NoticeView(notice: Option<Notice>, texts: &'static Texts) -> impl IntoView {
     notice.map(|notice| {
         let (kind, text) = describe(texts, &notice);
+        // Information (not a failure) is announced politely and styled as such.
+        let (class, role, testid) = match notice {
+            Notice::BankUpgraded => ("kl-notice kl-notice-info", "status", "notice"),
+            _ => ("kl-notice", "alert", "error"),
+        };
         view! {
-            <p class="kl-notice" role="alert" data-testid=format!("error-{kind}")>{text}</p>
+            <p class=class role=role data-testid=format!("{testid}-{kind}")>{text}</p>
         }
     })
 }

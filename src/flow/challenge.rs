@@ -90,6 +90,8 @@ pub(super) fn open_redirect(model: &mut Model) -> Vec<Command> {
             flow: flow.clone(),
             provider: model.provider.clone(),
             access_id: access_id.clone(),
+            access_method_id: model.access_method_id.clone(),
+            upgrade: model.upgrade.clone(),
             sync_id: sync_id.clone(),
             challenge_id: challenge.id.clone(),
         },

@@ -20,6 +20,8 @@ pub fn launch(model: &mut Model, how: Launch) -> Vec<Command> {
             model.flow = Some(record.flow);
             model.provider = record.provider;
             model.access_id = Some(record.access_id.clone());
+            model.access_method_id = record.access_method_id;
+            model.upgrade = record.upgrade;
             model.sync_id = Some(record.sync_id.clone());
             model.sync_state = record.state;
             model.progress = Some("AUTH".to_owned());

@@ -6,6 +6,8 @@ use std::fmt;
 use kontolink_api::{Account, Challenge, FinishRedirect, FlowInfo, Language, Provider};
 use serde::{Deserialize, Serialize};
 
+use super::upgrade::UpgradeFollow;
+
 /// Where the end-user is: one page per variant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
@@ -46,6 +48,8 @@ pub enum Notice {
     CredentialsIncomplete,
     TanInvalid,
     PopupBlocked,
+    /// The bank moved to a new interface (access upgrade): log in once more.
+    BankUpgraded,
     Network,
     Error(u32),
 }
@@ -119,6 +123,12 @@ pub struct ResumeRecord {
     pub flow: FlowInfo,
     pub provider: Option<Provider>,
     pub access_id: String,
+    /// The access's method (absent in records of older widget versions).
+    #[serde(default)]
+    pub access_method_id: Option<String>,
+    /// An access upgrade being followed: the accesses still to sync.
+    #[serde(default)]
+    pub upgrade: Option<UpgradeFollow>,
     pub sync_id: String,
     pub challenge_id: String,
 }
@@ -167,6 +177,8 @@ pub struct Model {
     /// Numbers the poll loops; a reply of an older loop is dropped.
     pub poll_seq: u32,
     pub poll_failures: u32,
+    /// Following an access upgrade: the accesses the accounts moved to.
+    pub upgrade: Option<UpgradeFollow>,
 }
 
 impl Model {
@@ -191,6 +203,7 @@ impl Model {
             answered: None,
             poll_seq: 0,
             poll_failures: 0,
+            upgrade: None,
         }
     }
 }

@@ -6,6 +6,7 @@ use kontolink_api::{
 
 use super::messages::Command;
 use super::model::{Model, Notice, Problem, ProblemKind, Retry, Step};
+use super::upgrade;
 use super::{
     CREDENTIALS_INCOMPLETE, CREDENTIALS_INVALID, TAN_INVALID, TAN_SCHEME_BLOCKED, TOO_MANY_SYNCS,
 };
@@ -67,6 +68,9 @@ pub fn on_sync(model: &mut Model, sync: Sync) -> Vec<Command> {
         SyncStatus::AwaitAuth => on_challenge(model, sync),
         SyncStatus::Completed => {
             stop_polling(model);
+            if let Some(next) = upgrade::next(model) {
+                return next;
+            }
             model.step = Step::Progress;
             model.progress = Some("FETCH_ACCOUNTS".to_owned());
             vec![Command::LoadAccounts]
@@ -159,6 +163,9 @@ pub fn classify_failure(detail: &ErrorDetail) -> FailureAction {
 /// Applies a failure to the model: the credentials page or the problem page.
 pub fn apply_failure(model: &mut Model, detail: &ErrorDetail) {
     model.busy = false;
+    if upgrade::follow(model, detail) {
+        return;
+    }
     model.step = match (classify_failure(detail), model.provider.clone()) {
         (FailureAction::Credentials(notice), Some(provider)) => Step::Credentials {
             provider: Box::new(provider),
@@ -175,17 +182,17 @@ pub fn apply_failure(model: &mut Model, detail: &ErrorDetail) {
     };
 }
 
-/// The accounts the end-user may choose: of this access, of an allowed type.
+/// The accounts the end-user may choose: of these accesses, of an allowed type.
 pub fn selectable_accounts(
     accounts: Vec<Account>,
     flow: &FlowInfo,
-    access_id: Option<&str>,
+    access_ids: &[String],
 ) -> Vec<Account> {
-    // Only this access's accounts, unless the server names none of them after it.
-    let access_id = access_id.filter(|id| accounts.iter().any(|a| a.access_id == *id));
+    // Only these accesses' accounts, unless the server names none of them after them.
+    let named = accounts.iter().any(|a| access_ids.contains(&a.access_id));
     accounts
         .into_iter()
-        .filter(|a| access_id.is_none_or(|id| a.access_id == id))
+        .filter(|a| !named || access_ids.contains(&a.access_id))
         .filter(|a| {
             flow.account_types
                 .as_ref()

@@ -7,6 +7,7 @@ use super::messages::{Command, Msg};
 use super::model::{Model, Notice, ProblemKind, Retry, Step};
 use super::problem::{poll_failed, problem, request_failed, retry};
 use super::sync::{apply_failure, on_sync, selectable_accounts, stop_polling, sync_request};
+use super::upgrade::{follow as follow_upgrade, offered_accesses};
 use super::{GENERAL_ERROR, LINK_INVALID};
 use crate::api::ClientError;
 
@@ -182,7 +183,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
             model.busy = false;
             let flow = model.flow.clone();
             let accounts = match &flow {
-                Some(flow) => selectable_accounts(accounts, flow, model.access_id.as_deref()),
+                Some(flow) => selectable_accounts(accounts, flow, &offered_accesses(model)),
                 None => accounts,
             };
             model.step = if accounts.is_empty() {
@@ -239,15 +240,20 @@ fn show_credentials(model: &mut Model, provider: kontolink_api::Provider) {
         model.access_method_id = None;
     }
     // A reconnect syncs the integrator's existing access (its provider is the preset one).
-    if let Some(access) = model.flow.as_ref().and_then(|f| f.access.clone()) {
-        model.access_id = Some(access.id);
-        model.access_method_id = Some(access.access_method_id);
+    let reconnect = model.flow.as_ref().and_then(|f| f.access.clone());
+    if let Some(access) = &reconnect {
+        model.access_id = Some(access.id.clone());
+        model.access_method_id = Some(access.access_method_id.clone());
     }
     model.provider = Some(provider.clone());
     model.step = Step::Credentials {
         provider: Box::new(provider),
         notice: None,
     };
+    // An access the bank already upgraded: log in to where its accounts went instead.
+    if let Some(upgrade) = reconnect.and_then(|access| access.upgrade) {
+        follow_upgrade(model, &upgrade);
+    }
 }
 
 pub(super) fn set_notice(model: &mut Model, new: Notice) {

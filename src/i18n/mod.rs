@@ -88,6 +88,8 @@ pub struct Texts {
     pub redirect_continue: &'static str,
     pub redirect_popup_text: &'static str,
     pub redirect_popup_blocked: &'static str,
+    /// Access upgrade: the bank moved to a new interface; log in once more.
+    pub notice_bank_upgraded: &'static str,
     pub redirect_done: &'static str,
     pub popup_done_title: &'static str,
     pub popup_done_text: &'static str,

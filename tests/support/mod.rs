@@ -101,6 +101,20 @@ pub fn syncing(embedded: bool) -> Model {
     model
 }
 
+/// A running sync that fails with `code` and `data`.
+pub fn failed(code: u32, data: Value) -> Model {
+    let mut model = syncing(false);
+    let seq = model.poll_seq;
+    flow::update(
+        &mut model,
+        Msg::SyncPolled {
+            seq,
+            result: Ok(sync("FAILED", None, Some((code, data)))),
+        },
+    );
+    model
+}
+
 pub fn submit(login: &str) -> Msg {
     Msg::CredentialsSubmitted {
         access_method_id: "kontolink-sandbox-pin".into(),

@@ -83,6 +83,7 @@ async fn flow_info(state: &AppState, flow: &FlowRecord) -> Result<FlowInfo, ApiE
         access: reconnect.map(|access| ReconnectAccess {
             id: access.id,
             access_method_id: access.access_method_id,
+            upgrade: access.upgrade_error,
         }),
     })
 }

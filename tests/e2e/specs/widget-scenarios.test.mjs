@@ -269,3 +269,71 @@ test('reconnect: an unattended sync needs the end-user (10020); the reconnect fl
   const { body: accesses } = await dataApi(server.base, second, '/rest/accesses');
   assert.deepEqual(accesses.accesses.map((a) => a.id), [accessId], 'no second access was created');
 });
+
+// upgrade1–3: the first sync is fine; the next one meets the bank's move to its PSD2
+// interface. Here that next sync is the reconnect flow's own: the widget asks the end-user
+// to log in once more and syncs every access the accounts moved to.
+for (const [login, code, screenshot] of [['upgrade1', 40001, '08-upgrade'], ['upgrade2', 40002], ['upgrade3', 40003]]) {
+  test(`${login}: the next sync meets access upgrade ${code}; the widget follows the accounts to their new accesses`, async () => {
+    await openAndLogIn(login);
+    const first = await finishSuccessfully();
+    const { access_token: token } = await exchangeCode(server.base, first.code);
+    const { body: before } = await dataApi(server.base, token, '/rest/accounts');
+    assert.equal(before.accounts.length, 2);
+    const oldAccess = before.accounts[0].access_id;
+
+    const { location } = await createOnetimeFlow(server.base, { access_id: oldAccess });
+    await page.goto(location);
+    await widget.logIn(login);
+    await widget.waitFor('notice-bank-upgraded', 30_000);
+    if (screenshot) await browser.screenshot(screenshot);
+    await widget.logIn(login);
+    const offered = await widget.completeWithAccounts();
+    const query = await redirectQuery(page, server.base);
+    assert.equal(query.success, 'true');
+    assert.deepEqual(browser.consoleErrors, []);
+
+    const { access_token: second } = await exchangeCode(server.base, query.code);
+    const { body: after } = await dataApi(server.base, second, '/rest/accounts');
+    assert.deepEqual(after.accounts.map((a) => a.id).sort(), before.accounts.map((a) => a.id).sort(),
+      'the same accounts, none twice');
+    const moved = after.accounts.filter((a) => a.access_id !== oldAccess);
+    assert.equal(moved.length, code === 40003 ? 1 : 2);
+    assert.equal(offered, 2, 'every account of the upgraded access is offered');
+    const { body: accesses } = await dataApi(server.base, second, '/rest/accesses');
+    const old = accesses.accesses.find((a) => a.id === oldAccess);
+    assert.equal(old.status, code === 40003 ? 'ACTIVE' : 'UPGRADE_REQUIRED');
+    assert.equal(accesses.accesses.length, code === 40002 ? 3 : 2);
+  });
+}
+
+test("upgrade1 met by the integrator's own sync: the reconnect flow opens on the new access's login", async () => {
+  await openAndLogIn('upgrade1');
+  const first = await finishSuccessfully();
+  const { access_token: token } = await exchangeCode(server.base, first.code);
+  const { body: before } = await dataApi(server.base, token, '/rest/accounts');
+  const oldAccess = before.accounts[0].access_id;
+  const started = await dataApi(server.base, token, `/rest/accesses/${oldAccess}/syncs`, {
+    method: 'POST',
+    body: JSON.stringify({ credentials: { login: 'upgrade1', pin: '1234' }, psu_ip_address: '192.0.2.1' }),
+  });
+  let sync = started.body;
+  const deadline = Date.now() + 30_000;
+  while (!['COMPLETED', 'FAILED'].includes(sync.status) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    sync = (await dataApi(server.base, token, `/rest/accesses/${oldAccess}/syncs/${sync.id}`)).body;
+  }
+  assert.equal(sync.error?.code, 40001, JSON.stringify(sync));
+
+  const { location } = await createOnetimeFlow(server.base, { access_id: oldAccess });
+  await page.goto(location);
+  await widget.waitFor('notice-bank-upgraded');
+  assert.equal(await widget.el('access-method').locator('option:checked').textContent(), 'PSD2 API');
+  await widget.logIn('upgrade1');
+  assert.equal(await widget.completeWithAccounts(), 2);
+  const query = await redirectQuery(page, server.base);
+  const { access_token: second } = await exchangeCode(server.base, query.code);
+  const { body: after } = await dataApi(server.base, second, '/rest/accounts');
+  assert.deepEqual(after.accounts.map((a) => a.id).sort(), before.accounts.map((a) => a.id).sort());
+  assert.ok(after.accounts.every((a) => a.access_id === sync.error.data.access_ids[0]));
+});

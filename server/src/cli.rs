@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::clients::{NewClientSpec, register};
-use crate::config::Config;
+use crate::config::{Config, RateLimit, RateLimits};
 use crate::startup::Application;
 
 #[derive(Debug, Parser)]
@@ -93,6 +93,21 @@ pub struct EngineArgs {
     pub sandbox_slow_step_ms: u64,
 }
 
+/// Rate limits (contract §8) as `BURST/PER_SECOND`: that many requests at once, refilled at
+/// that rate. Processes on one PostgreSQL database share each budget.
+#[derive(Debug, clap::Args)]
+pub struct RateLimitArgs {
+    /// `POST /auth/token`, per client.
+    #[arg(long, env = "KONTOLINK_RATE_LIMIT_TOKEN", default_value = "100/20")]
+    pub rate_limit_token: RateLimit,
+    /// `POST /onetime/access` and `POST /ongoing/access`, per client.
+    #[arg(long, env = "KONTOLINK_RATE_LIMIT_ACCESS", default_value = "100/20")]
+    pub rate_limit_access: RateLimit,
+    /// Requests of one widget session, per flow.
+    #[arg(long, env = "KONTOLINK_RATE_LIMIT_WIDGET", default_value = "120/5")]
+    pub rate_limit_widget: RateLimit,
+}
+
 /// Flags shared by every command that opens the database.
 #[derive(Debug, clap::Args)]
 pub struct DatabaseArgs {
@@ -121,6 +136,8 @@ pub struct ServeArgs {
     pub vault: VaultKeyArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub rate_limits: RateLimitArgs,
     /// Register the demo client `demo` / `demo-secret`.
     #[arg(long, env = "KONTOLINK_DEMO", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub demo: bool,
@@ -161,6 +178,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 widget_dir: args.widget_dir,
                 demo: args.demo,
                 vault_key_file: args.vault.vault_key_file,
+                rate_limits: RateLimits {
+                    token_per_client: args.rate_limits.rate_limit_token,
+                    access_per_client: args.rate_limits.rate_limit_access,
+                    widget_per_flow: args.rate_limits.rate_limit_widget,
+                },
                 ..Config::default()
             };
             config.engine.concurrency = args.engine.workers.max(1);

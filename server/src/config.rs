@@ -72,6 +72,24 @@ pub struct RateLimit {
     pub per_second: f64,
 }
 
+/// `BURST/PER_SECOND`, e.g. `100/20` (the form of the `--rate-limit-*` flags).
+impl std::str::FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let expected = || format!("expected BURST/PER_SECOND such as 100/20, got {text:?}");
+        let (burst, rate) = text.split_once('/').ok_or_else(expected)?;
+        let burst: u32 = burst.trim().parse().map_err(|_| expected())?;
+        let per_second: f64 = rate.trim().parse().map_err(|_| expected())?;
+        if burst == 0 || !per_second.is_finite() || per_second < 0.0 {
+            return Err(format!(
+                "{text:?}: the burst must be at least 1 and the rate a number of at least 0"
+            ));
+        }
+        Ok(RateLimit { burst, per_second })
+    }
+}
+
 /// Rate limits of contract §8.
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits {

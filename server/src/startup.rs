@@ -48,14 +48,10 @@ impl Application {
         ));
         let handle = engine::start(engine.clone());
         let state = AppState {
+            limits: Arc::new(RateLimiter::new(config.rate_limits, Arc::clone(&store))),
             store,
             public_url,
             metrics: crate::metrics::Metrics::new(),
-            limits: Arc::new(RateLimiter::new(
-                config.rate_limits.token_per_client,
-                config.rate_limits.access_per_client,
-                config.rate_limits.widget_per_flow,
-            )),
             config: Arc::new(config),
             catalog: Catalog::load(),
             engine,

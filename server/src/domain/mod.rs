@@ -6,6 +6,7 @@ pub mod flow;
 pub mod iban;
 pub mod ids;
 pub mod origin;
+pub mod rate_limit;
 pub mod redirect_uri;
 pub mod scope;
 pub mod secret_token;

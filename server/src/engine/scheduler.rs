@@ -1,6 +1,7 @@
 //! Periodic work: fail AWAIT_AUTH syncs whose challenge was not answered in time, and start
 //! the automatic daily sync of every access with saved secrets (unattended: it counts
-//! against the PSD2 limit and fails with `10020` if the bank asks for the end-user).
+//! against the PSD2 limit and fails with `10020` if the bank asks for the end-user); forget
+//! idle rate-limit buckets.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use tokio::sync::watch;
 
 use super::model::now_ms;
 use super::{Engine, SyncFailure, service, worker};
+use crate::domain::rate_limit::IDLE_FORGET;
 
 pub async fn run(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
     loop {
@@ -35,6 +37,8 @@ pub async fn tick(engine: &Engine) -> anyhow::Result<()> {
         )
         .await?;
     }
+    let idle_since = now - IDLE_FORGET.as_millis() as i64;
+    engine.store.forget_rate_buckets(idle_since).await?;
     let before = now - engine.config.daily_sync_interval.as_millis() as i64;
     for access in engine.store.accesses_due(before, 100).await? {
         match service::start_sync(

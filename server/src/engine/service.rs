@@ -92,6 +92,7 @@ pub async fn create_access(
         upgrade_error: None,
         created_at: now_ms(),
         last_synced_at: None,
+        upgraded_from: None,
     };
     engine.store.insert_access(&access, sealed.as_ref()).await?;
     Ok(access)

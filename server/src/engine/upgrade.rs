@@ -26,6 +26,12 @@ pub fn plan(
         upgrade_error: None,
         created_at: now,
         last_synced_at: None,
+        upgraded_from: Some(
+            access
+                .upgraded_from
+                .clone()
+                .unwrap_or_else(|| access.id.clone()),
+        ),
         ..access.clone()
     };
     let mut new_accesses = Vec::new();

@@ -153,7 +153,7 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
     };
     let add_new = sync.scope.contains(&SyncScope::Accounts) || known_accounts.is_empty();
     let bank_accounts = if add_new {
-        without_accounts_of_sibling_accesses(store.as_ref(), &access, bank_accounts).await?
+        without_accounts_of_upgrade_family(store.as_ref(), &access, bank_accounts).await?
     } else {
         bank_accounts
     };
@@ -206,30 +206,33 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
     Ok(Outcome::Completed)
 }
 
-/// Drops the bank accounts that another access of the same user at the same provider
-/// already holds: an account lives in exactly one access. After a split or partial upgrade
-/// (40002/40003) the bank may still report every account on each new access; adding them
-/// again would duplicate them.
-async fn without_accounts_of_sibling_accesses(
+/// Drops the bank accounts that another access of the same upgrade family already holds:
+/// after a split or partial upgrade (40002/40003) the accounts of the old access are spread
+/// over it and its new accesses, and the bank may still report every account on each of
+/// them; adding them again would duplicate them. (Two accesses the end-user connected to
+/// the same bank separately are not a family and keep their own accounts.)
+async fn without_accounts_of_upgrade_family(
     store: &dyn crate::store::Store,
     access: &AccessRow,
     bank_accounts: Vec<BankAccount>,
 ) -> anyhow::Result<Vec<BankAccount>> {
-    let siblings: HashSet<String> = store
+    let root = access.upgraded_from.as_deref().unwrap_or(&access.id);
+    let family: HashSet<String> = store
         .accesses_of_user(&access.user_id)
         .await?
         .into_iter()
-        .filter(|other| other.id != access.id && other.provider_id == access.provider_id)
+        .filter(|other| other.id != access.id)
+        .filter(|other| other.id == root || other.upgraded_from.as_deref() == Some(root))
         .map(|other| other.id)
         .collect();
-    if siblings.is_empty() {
+    if family.is_empty() {
         return Ok(bank_accounts);
     }
     let held: HashSet<String> = store
         .accounts_of_user(&access.user_id)
         .await?
         .into_iter()
-        .filter(|account| siblings.contains(&account.access_id))
+        .filter(|account| family.contains(&account.access_id))
         .map(|account| account.provider_account_id)
         .collect();
     Ok(bank_accounts

@@ -1,20 +1,18 @@
-//! In-memory token buckets keyed by client or flow (contract §8: token requests and
-//! credential attempts are rate-limited per client and per flow). Per process: with several
-//! processes each enforces its own budget, which still bounds the total.
+//! Rate limits of contract §8: token requests and flow creation per client, widget
+//! requests per flow. A token bucket per key ([`crate::domain::rate_limit`]) whose level the
+//! store keeps, so that several processes on one PostgreSQL database share one budget.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::ApiError;
-use crate::config::RateLimit;
-
-/// Buckets not touched for this long are full again and can be forgotten.
-const IDLE_EVICTION: Duration = Duration::from_secs(600);
-const EVICT_ABOVE: usize = 10_000;
+use crate::config::{RateLimit, RateLimits};
+use crate::domain::rate_limit::Take;
+use crate::engine::model::now_ms;
+use crate::store::{Store, StoreError};
 
 /// What a bucket is for; each has its own budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,62 +25,61 @@ pub enum Bucket {
     Flow,
 }
 
-#[derive(Debug)]
-struct State {
-    tokens: f64,
-    at: Instant,
+impl Bucket {
+    /// The bucket's name in the store.
+    fn name(self) -> &'static str {
+        match self {
+            Bucket::Token => "token",
+            Bucket::Access => "access",
+            Bucket::Flow => "flow",
+        }
+    }
 }
 
+/// Why a request may not go on.
 #[derive(Debug)]
+pub enum Refusal {
+    /// Over the limit; retry after this long.
+    Limited(Duration),
+    Store(StoreError),
+}
+
 pub struct RateLimiter {
-    token: RateLimit,
-    access: RateLimit,
-    flow: RateLimit,
-    buckets: Mutex<HashMap<(Bucket, String), State>>,
+    limits: RateLimits,
+    store: Arc<dyn Store>,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateLimiter {
-    pub fn new(token: RateLimit, access: RateLimit, flow: RateLimit) -> Self {
-        RateLimiter {
-            token,
-            access,
-            flow,
-            buckets: Mutex::new(HashMap::new()),
+    pub fn new(limits: RateLimits, store: Arc<dyn Store>) -> Self {
+        RateLimiter { limits, store }
+    }
+
+    fn limit(&self, bucket: Bucket) -> RateLimit {
+        match bucket {
+            Bucket::Token => self.limits.token_per_client,
+            Bucket::Access => self.limits.access_per_client,
+            Bucket::Flow => self.limits.widget_per_flow,
         }
     }
 
-    /// Takes one request from the bucket of `key`; `Err(retry_after)` when it is empty.
-    pub fn check(&self, bucket: Bucket, key: &str) -> Result<(), Duration> {
-        let limit = match bucket {
-            Bucket::Token => self.token,
-            Bucket::Access => self.access,
-            Bucket::Flow => self.flow,
-        };
-        let now = Instant::now();
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if buckets.len() > EVICT_ABOVE {
-            buckets.retain(|_, s| now.duration_since(s.at) < IDLE_EVICTION);
-        }
-        let burst = f64::from(limit.burst);
-        let state = buckets.entry((bucket, key.to_owned())).or_insert(State {
-            tokens: burst,
-            at: now,
-        });
-        let refill = now.duration_since(state.at).as_secs_f64() * limit.per_second;
-        state.tokens = (state.tokens + refill).min(burst);
-        state.at = now;
-        if state.tokens >= 1.0 {
-            state.tokens -= 1.0;
-            Ok(())
-        } else if limit.per_second > 0.0 {
-            Err(Duration::from_secs_f64(
-                (1.0 - state.tokens) / limit.per_second,
-            ))
-        } else {
-            Err(Duration::from_secs(3600))
+    /// Takes one request from the bucket of `key`.
+    pub async fn check(&self, bucket: Bucket, key: &str) -> Result<(), Refusal> {
+        let answer = self
+            .store
+            .take_rate_token(bucket.name(), key, self.limit(bucket), now_ms())
+            .await
+            .map_err(Refusal::Store)?;
+        match answer {
+            Take::Granted => Ok(()),
+            Take::Refused(wait) => Err(Refusal::Limited(wait)),
         }
     }
 }
@@ -100,45 +97,4 @@ pub fn rate_limited_response(wait: Duration) -> Response {
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn limit(burst: u32) -> RateLimit {
-        RateLimit {
-            burst,
-            per_second: 0.0,
-        }
-    }
-
-    #[test]
-    fn a_bucket_allows_its_burst_then_refuses() {
-        let limiter = RateLimiter::new(limit(2), limit(2), limit(2));
-        assert!(limiter.check(Bucket::Token, "a").is_ok());
-        assert!(limiter.check(Bucket::Token, "a").is_ok());
-        assert!(limiter.check(Bucket::Token, "a").is_err());
-    }
-
-    #[test]
-    fn buckets_are_separate_per_key_and_kind() {
-        let limiter = RateLimiter::new(limit(1), limit(1), limit(1));
-        assert!(limiter.check(Bucket::Token, "a").is_ok());
-        assert!(limiter.check(Bucket::Token, "b").is_ok());
-        assert!(limiter.check(Bucket::Flow, "a").is_ok());
-        assert!(limiter.check(Bucket::Token, "a").is_err());
-    }
-
-    #[test]
-    fn buckets_refill_over_time() {
-        let refilling = RateLimit {
-            burst: 1,
-            per_second: 1000.0,
-        };
-        let limiter = RateLimiter::new(refilling, refilling, refilling);
-        assert!(limiter.check(Bucket::Token, "a").is_ok());
-        std::thread::sleep(Duration::from_millis(5));
-        assert!(limiter.check(Bucket::Token, "a").is_ok());
-    }
 }

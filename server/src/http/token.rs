@@ -10,7 +10,7 @@ use kontolink_api::{OAuthError, TokenRequest, TokenResponse};
 use utoipa::OpenApi;
 
 use super::client_auth::{self, BASIC_CHALLENGE, ClientAuthError};
-use super::rate_limit::{Bucket, retry_after_secs};
+use super::rate_limit::{Bucket, Refusal, retry_after_secs};
 use super::token_body::TokenBody;
 use crate::domain::secret_token::{SecretToken, TokenKind};
 use crate::domain::time::UnixTime;
@@ -134,7 +134,15 @@ async fn token(
             ClientAuthError::Internal => OAuthFailure::server_error(),
             e => OAuthFailure::new("invalid_client", e.description()),
         })?;
-    if let Err(wait) = state.limits.check(Bucket::Token, client.id.as_str()) {
+    let limited = match state.limits.check(Bucket::Token, client.id.as_str()).await {
+        Ok(()) => None,
+        Err(Refusal::Limited(wait)) => Some(wait),
+        Err(Refusal::Store(error)) => {
+            tracing::error!(%error, "rate limit check failed");
+            return Err(OAuthFailure::server_error());
+        }
+    };
+    if let Some(wait) = limited {
         let secs = retry_after_secs(wait);
         let mut failure = OAuthFailure::new(
             "invalid_request",

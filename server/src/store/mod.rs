@@ -8,6 +8,7 @@ pub mod engine;
 mod error;
 mod flows;
 mod postgres;
+mod rate_limits;
 mod row_mapping;
 pub mod rows;
 mod sqlite;
@@ -22,6 +23,7 @@ pub use engine::{Claimed, DataStore, EventStore, SyncStore, VaultStore};
 pub use error::StoreError;
 pub use flows::{FlowEnd, FlowRecord, FlowStore, NewAuthorizationCode, NewFlow};
 pub use postgres::PgStore;
+pub use rate_limits::RateLimitStore;
 pub use sqlite::SqliteStore;
 pub use tokens::{AccessGrant, Exchange, GrantInfo, IssuedTokens, Refusal, TokenStore};
 
@@ -35,6 +37,7 @@ pub trait Store:
     + SyncStore
     + EventStore
     + VaultStore
+    + RateLimitStore
     + Send
     + Sync
     + 'static

@@ -28,6 +28,7 @@ mod data;
 mod events;
 mod flows;
 mod mapping;
+mod rate_limits;
 mod syncs;
 mod tokens;
 mod vault;

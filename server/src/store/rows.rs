@@ -26,6 +26,8 @@ pub struct AccessRow {
     pub upgrade_error: Option<ErrorDetail>,
     pub created_at: i64,
     pub last_synced_at: Option<i64>,
+    /// The access an upgrade (40001–40003) created this one from.
+    pub upgraded_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

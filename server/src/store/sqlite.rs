@@ -19,6 +19,7 @@ use super::{Store, StoreError};
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    rate_buckets: rate_limits::MemoryBuckets,
 }
 
 impl SqliteStore {
@@ -39,7 +40,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            rate_buckets: rate_limits::MemoryBuckets::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -58,6 +62,7 @@ impl Store for SqliteStore {
 mod data;
 mod events;
 mod mapping;
+mod rate_limits;
 mod syncs;
 mod vault;
 mod write;

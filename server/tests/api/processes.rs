@@ -27,7 +27,11 @@ struct ServerProcess {
 impl ServerProcess {
     /// `vault_key_file`: every process of one deployment shares the vault key, or a job
     /// sealed by one process could not be opened by the process that claims it.
-    fn spawn(database_url: &str, vault_key_file: &std::path::Path) -> ServerProcess {
+    fn spawn(
+        database_url: &str,
+        vault_key_file: &std::path::Path,
+        flags: &[&str],
+    ) -> ServerProcess {
         let widget_dir = tempfile::tempdir().unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -40,6 +44,7 @@ impl ServerProcess {
             .arg(widget_dir.path())
             .arg("--vault-key-file")
             .arg(vault_key_file)
+            .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(widget_dir.path().join("stderr.log")).unwrap())
@@ -93,14 +98,21 @@ fn skipped() {
 
 /// Two processes started at the same moment on a fresh database (both run the migrations).
 async fn two_processes() -> Option<(TestDatabase, ServerProcess, ServerProcess)> {
+    two_processes_with(&[]).await
+}
+
+/// [`two_processes`], both started with `flags`.
+async fn two_processes_with(
+    flags: &[&str],
+) -> Option<(TestDatabase, ServerProcess, ServerProcess)> {
     let Some(database) = TestDatabase::postgres().await else {
         skipped();
         return None;
     };
     let keys = tempfile::tempdir().unwrap();
     let key = keys.path().join("vault.key");
-    let mut first = ServerProcess::spawn(database.url(), &key);
-    let mut second = ServerProcess::spawn(database.url(), &key);
+    let mut first = ServerProcess::spawn(database.url(), &key, flags);
+    let mut second = ServerProcess::spawn(database.url(), &key, flags);
     first._vault_dir = Some(keys);
     first.ready().await;
     second.ready().await;
@@ -207,6 +219,27 @@ async fn a_code_redeemed_by_one_process_cannot_be_redeemed_by_the_other() {
     let mut statuses = [a.await.unwrap(), b.await.unwrap()];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 400]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_processes_share_one_token_rate_limit_per_client() {
+    // 10 token requests at once, no refill: one budget for the deployment, not one each.
+    let Some((database, first, second)) = two_processes_with(&["--rate-limit-token", "10/0"]).await
+    else {
+        return;
+    };
+    let client = register_client(&database).await;
+    let mut statuses = Vec::new();
+    for i in 0..16 {
+        let api = if i % 2 == 0 { &first.api } else { &second.api };
+        statuses.push(api.redeem(&client, "no-such-code").await.status().as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 400).count(),
+        10,
+        "{statuses:?}"
+    );
+    assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

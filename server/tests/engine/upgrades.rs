@@ -126,3 +126,17 @@ async fn upgrade3_moves_only_some_accounts() {
         .tap_status("COMPLETED");
     assert_eq!(app.accounts().await.len(), 2, "no duplicate accounts");
 }
+
+#[tokio::test]
+async fn two_accesses_connected_separately_to_one_bank_keep_their_own_accounts() {
+    let app = spawn_app().await;
+    for _ in 0..2 {
+        let access = app.access("demo", true).await;
+        let body = json!({"scope": ["ACCOUNTS", "TRANSACTIONS"]});
+        app.run_sync(&access, attended(body))
+            .await
+            .tap_status("COMPLETED");
+    }
+    // Not an upgrade family: each access holds the bank's two accounts.
+    assert_eq!(app.accounts().await.len(), 4);
+}

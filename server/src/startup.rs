@@ -38,6 +38,7 @@ impl Application {
             .trim_end_matches('/')
             .to_owned();
         let vault = open_vault(&config)?;
+        check_vault_key(&vault, store.as_ref()).await?;
         let public_url: Arc<str> = public_url.into();
         let engine = Arc::new(Engine::new(
             store.clone(),
@@ -99,6 +100,41 @@ impl Application {
 /// Opens the vault key file, creating it (and saying where) on first start.
 pub fn open_vault(config: &Config) -> anyhow::Result<Arc<Vault>> {
     open_vault_file(&config.vault_key_file)
+}
+
+/// Refuses to start with a key file that opens none of the database's saved secrets: the
+/// processes of one deployment share one key file, and a process with a key of its own
+/// would seal secrets the others cannot open (and open none of theirs). Some unknown keys
+/// beside known ones (e.g. a key file restored from before a rotation) only warn.
+pub async fn check_vault_key(vault: &Vault, store: &dyn store::Store) -> anyhow::Result<()> {
+    let sealed_with = store
+        .vault_key_ids()
+        .await
+        .context("reading the key ids of the saved secrets")?;
+    let unknown: Vec<&str> = sealed_with
+        .iter()
+        .map(String::as_str)
+        .filter(|id| !vault.knows(id))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    if unknown.len() == sealed_with.len() {
+        anyhow::bail!(
+            "the vault key file {} opens none of the saved secrets in this database (they are \
+             sealed with key {}, the file holds {}): every process of a deployment must use the \
+             same vault key file; copy it from the first server or point --vault-key-file at it",
+            vault.path().display(),
+            unknown.join(", "),
+            vault.current_key_id(),
+        );
+    }
+    tracing::warn!(
+        path = %vault.path().display(),
+        unknown_keys = unknown.join(", "),
+        "some saved secrets are sealed with keys this vault key file does not hold; syncs that need them fail with 30000 until the end-user connects again"
+    );
+    Ok(())
 }
 
 /// [`open_vault`] for commands that do not build a whole [`Config`] (`client create`).

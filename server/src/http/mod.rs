@@ -5,6 +5,7 @@ mod accounts;
 pub mod bearer;
 mod catalog;
 pub mod client_auth;
+pub mod csp;
 mod demo;
 mod demo_page;
 pub mod error;

@@ -1,9 +1,10 @@
-//! Serves the built widget (`dist/`): assets as files, every other path as `index.html`
-//! with the security headers of contract §8.
+//! Serves the built widget (`dist/`): assets as files, every other path as the widget's
+//! page ([`super::widget_page`]), with the security headers of contract §8.
 
 use axum::http::{HeaderName, HeaderValue, header};
 use tower::ServiceBuilder;
-use tower_http::services::{ServeDir, ServeFile};
+use axum::handler::Handler;
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::AppState;
@@ -24,7 +25,8 @@ pub fn service(
 + Sync
 + 'static {
     let dir = &state.config.widget_dir;
-    let index = ServeFile::new(dir.join("index.html"));
+    // Any other path is the widget's page, with the same policy as `/`.
+    let index = Handler::with_state(super::widget_page::widget_page, state.clone());
     ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,

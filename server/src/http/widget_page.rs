@@ -1,6 +1,6 @@
-//! `GET /?token=…`: the widget's page with a `Content-Security-Policy` whose
-//! `frame-ancestors` are the flow's client's registered frame origins (`'none'` when it has
-//! none or the token is unknown) and `Referrer-Policy: no-referrer`, so the flow token in
+//! `GET /?token=…`: the widget's page with a strict `Content-Security-Policy` ([`csp`])
+//! whose `frame-ancestors` are the flow's client's registered frame origins (`'none'` when
+//! it has none or the token is unknown) and `Referrer-Policy: no-referrer`, so the flow token in
 //! the address never leaks to another site. Looking the flow up does not use its token.
 
 use axum::Router;
@@ -11,6 +11,7 @@ use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
+use super::csp;
 use crate::domain::origin::Origin;
 use crate::domain::secret_token::SecretToken;
 use crate::state::AppState;
@@ -19,20 +20,25 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/", get(widget_page))
 }
 
-async fn widget_page(
+pub(super) async fn widget_page(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     request: Request,
 ) -> Response {
     let ancestors = frame_ancestors(&state, query.as_deref()).await;
     let index = state.config.widget_dir.join("index.html");
+    // The loader's hash comes from the page as built; an unreadable page is ServeFile's 404.
+    let hashes = tokio::fs::read_to_string(&index)
+        .await
+        .map(|html| csp::inline_script_hashes(&html))
+        .unwrap_or_default();
     let mut response = match ServeFile::new(index).oneshot(request).await {
         Ok(response) => response.into_response(),
         Err(never) => match never {},
     };
     let headers = response.headers_mut();
-    let csp = HeaderValue::from_str(&format!("frame-ancestors {ancestors}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'none'"));
+    let csp = HeaderValue::from_str(&csp::widget_policy(&hashes, &ancestors))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
     headers.insert(HeaderName::from_static("content-security-policy"), csp);
     headers.insert(
         header::REFERRER_POLICY,

@@ -168,6 +168,8 @@ pub trait EventStore: Send + Sync {
 pub trait VaultStore: Send + Sync {
     async fn vault_get(&self, owner: &str) -> Result<Option<Sealed>, StoreError>;
     async fn vault_put(&self, owner: &str, sealed: &Sealed) -> Result<(), StoreError>;
+    /// The ids of the keys the stored secrets are sealed with.
+    async fn vault_key_ids(&self) -> Result<Vec<String>, StoreError>;
     /// Up to `limit` rows sealed with a key other than `key_id`.
     async fn vault_list_not_under(
         &self,

@@ -84,6 +84,12 @@ impl Vault {
         &self.path
     }
 
+    /// Whether the key file holds the key `key_id`.
+    pub fn knows(&self, key_id: &str) -> bool {
+        self.refresh_if_changed();
+        self.read_ring(|ring| ring.keys.contains_key(key_id))
+    }
+
     pub fn current_key_id(&self) -> String {
         self.refresh_if_changed();
         self.read_ring(|ring| ring.current.clone())

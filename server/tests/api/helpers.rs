@@ -68,7 +68,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     std::fs::create_dir_all(&widget_dir).unwrap();
     std::fs::write(
         widget_dir.join("index.html"),
-        "<!doctype html><title>Kontolink</title>",
+        "<!doctype html><title>Kontolink</title><script type=\"module\">import init from '/w.js';\nawait init();\n</script>",
     )
     .unwrap();
     let database = Arc::new(TestDatabase::create(dir.path()).await);

@@ -69,3 +69,39 @@ async fn a_flipped_byte_in_a_saved_secret_fails_the_sync_cleanly() {
     // The server lives on.
     assert_eq!(app.get("/rest/accesses").await.0, reqwest::StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_server_with_another_vault_key_file_refuses_to_start() {
+    let app = spawn_app().await;
+    app.access("demo", true).await;
+    let other_key = app.dir.path().join("another-vault.key");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
+        .arg(app.database.url())
+        .arg("--vault-key-file")
+        .arg(&other_key)
+        .arg("--widget-dir")
+        .arg(app.dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = server.kill();
+            panic!("the server started with a vault key that opens none of the secrets");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success());
+    assert!(
+        stderr.contains("every process of a deployment must use the same vault key file"),
+        "{stderr}"
+    );
+}

@@ -19,6 +19,17 @@ export async function openBrowser({ locale = 'en-US' } = {}) {
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleErrors = [];
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  // A Content-Security-Policy violation in any frame counts as an error of the page.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+    });
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().startsWith('CSP violation')) {
+      consoleErrors.push(message.text());
+    }
+  });
   return {
     context,
     page,

@@ -54,3 +54,21 @@ test('a fresh link opens a widget session once; opening it again shows the used-
   await page.goto(location);
   await page.getByTestId('error-link-invalid').waitFor({ timeout: 15_000 });
 });
+
+test('the widget page runs its own code under a strict policy and refuses injected scripts', async () => {
+  const { page } = browser;
+  browser.consoleErrors.length = 0;
+  await page.goto(`${server.base}/`);
+  await page.getByTestId('error-missing-token').waitFor({ timeout: 15_000 });
+  assert.deepEqual(browser.consoleErrors, [], 'the widget itself needs nothing the policy forbids');
+  const injected = await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__injected = true;';
+    document.head.appendChild(script);
+    return window.__injected === true;
+  });
+  assert.equal(injected, false, 'an injected inline script must not run');
+  await page.waitForTimeout(200);
+  assert.ok(browser.consoleErrors.some((e) => e.includes('script-src')), JSON.stringify(browser.consoleErrors));
+  browser.consoleErrors.length = 0;
+});

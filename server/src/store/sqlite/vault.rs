@@ -66,6 +66,14 @@ impl VaultStore for SqliteStore {
         put(&mut conn, owner, sealed, now_ms()).await
     }
 
+    async fn vault_key_ids(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT key_id FROM vault_secrets ORDER BY key_id")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     async fn vault_list_not_under(
         &self,
         key_id: &str,

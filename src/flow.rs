@@ -29,6 +29,8 @@ pub const LINK_INVALID: u32 = 1030;
 pub const BUSY: u32 = 1008;
 /// Credentials incomplete.
 pub const CREDENTIALS_INCOMPLETE: u32 = 1011;
+/// Too many requests (credential attempts): wait, then retry.
+pub const RATE_LIMITED: u32 = 1029;
 /// Too many unattended syncs (PSD2 limit).
 pub const TOO_MANY_SYNCS: u32 = 1020;
 pub const CREDENTIALS_INVALID: u32 = 10000;

@@ -476,3 +476,19 @@ fn a_reconnect_of_an_already_upgraded_access_opens_on_the_new_access() {
         "one login, on the new access"
     );
 }
+
+#[wasm_bindgen_test]
+fn too_many_credential_attempts_keep_the_form_and_say_to_wait() {
+    let mut model = model(false);
+    flow::update(&mut model, Msg::ProviderChosen(Box::new(provider())));
+    flow::update(&mut model, submit("demo"));
+    flow::update(
+        &mut model,
+        Msg::AccessCreated(Err(api_error(flow::RATE_LIMITED))),
+    );
+    let Step::Credentials { notice, .. } = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert_eq!(notice, &Some(Notice::TooManyAttempts));
+    assert!(!model.busy, "the form can be sent again");
+}

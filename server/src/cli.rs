@@ -106,6 +106,20 @@ pub struct RateLimitArgs {
     /// Requests of one widget session, per flow.
     #[arg(long, env = "KONTOLINK_RATE_LIMIT_WIDGET", default_value = "120/5")]
     pub rate_limit_widget: RateLimit,
+    /// Credential attempts (an access created, a sync started with credentials), per client.
+    #[arg(
+        long,
+        env = "KONTOLINK_RATE_LIMIT_CREDENTIALS_CLIENT",
+        default_value = "100/20"
+    )]
+    pub rate_limit_credentials_client: RateLimit,
+    /// Credential attempts with one widget session, per flow.
+    #[arg(
+        long,
+        env = "KONTOLINK_RATE_LIMIT_CREDENTIALS_FLOW",
+        default_value = "10/0.2"
+    )]
+    pub rate_limit_credentials_flow: RateLimit,
 }
 
 /// Flags shared by every command that opens the database.
@@ -182,6 +196,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     token_per_client: args.rate_limits.rate_limit_token,
                     access_per_client: args.rate_limits.rate_limit_access,
                     widget_per_flow: args.rate_limits.rate_limit_widget,
+                    credentials_per_client: args.rate_limits.rate_limit_credentials_client,
+                    credentials_per_flow: args.rate_limits.rate_limit_credentials_flow,
                 },
                 ..Config::default()
             };

@@ -99,6 +99,10 @@ pub struct RateLimits {
     pub access_per_client: RateLimit,
     /// Requests with one widget session, per flow.
     pub widget_per_flow: RateLimit,
+    /// Credential attempts (creating an access, a sync with `credentials`), per client.
+    pub credentials_per_client: RateLimit,
+    /// Credential attempts with one widget session, per flow.
+    pub credentials_per_flow: RateLimit,
 }
 
 impl Default for RateLimits {
@@ -115,6 +119,14 @@ impl Default for RateLimits {
             widget_per_flow: RateLimit {
                 burst: 120,
                 per_second: 5.0,
+            },
+            credentials_per_client: RateLimit {
+                burst: 100,
+                per_second: 20.0,
+            },
+            credentials_per_flow: RateLimit {
+                burst: 10,
+                per_second: 0.2,
             },
         }
     }

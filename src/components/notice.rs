@@ -17,6 +17,7 @@ pub fn describe(texts: &Texts, notice: &Notice) -> (&'static str, String) {
         Notice::TanInvalid => ("tan-invalid", texts.error_tan_invalid.into()),
         Notice::PopupBlocked => ("popup-blocked", texts.redirect_popup_blocked.into()),
         Notice::BankUpgraded => ("bank-upgraded", texts.notice_bank_upgraded.into()),
+        Notice::TooManyAttempts => ("too-many-attempts", texts.error_too_many_attempts.into()),
         Notice::Network => ("network", texts.error_network.into()),
         Notice::Error(code) => (
             "generic",

@@ -50,6 +50,8 @@ pub enum Notice {
     PopupBlocked,
     /// The bank moved to a new interface (access upgrade): log in once more.
     BankUpgraded,
+    /// Too many credential attempts (`1029`): wait a moment.
+    TooManyAttempts,
     Network,
     Error(u32),
 }

@@ -8,7 +8,8 @@ use super::messages::Command;
 use super::model::{Model, Notice, Problem, ProblemKind, Retry, Step};
 use super::upgrade;
 use super::{
-    CREDENTIALS_INCOMPLETE, CREDENTIALS_INVALID, TAN_INVALID, TAN_SCHEME_BLOCKED, TOO_MANY_SYNCS,
+    CREDENTIALS_INCOMPLETE, CREDENTIALS_INVALID, RATE_LIMITED, TAN_INVALID, TAN_SCHEME_BLOCKED,
+    TOO_MANY_SYNCS,
 };
 
 /// Poll interval while the sync runs.
@@ -139,6 +140,7 @@ pub fn classify_failure(detail: &ErrorDetail) -> FailureAction {
     match detail.code {
         CREDENTIALS_INVALID => FailureAction::Credentials(Notice::CredentialsInvalid),
         CREDENTIALS_INCOMPLETE => FailureAction::Credentials(Notice::CredentialsIncomplete),
+        RATE_LIMITED => FailureAction::Credentials(Notice::TooManyAttempts),
         TAN_INVALID => problem(ProblemKind::TanInvalid, Some(Retry::NewSync)),
         TOO_MANY_SYNCS => FailureAction::Problem(Problem {
             kind: ProblemKind::TooManySyncs,

@@ -17,6 +17,7 @@ pub(super) fn notice_for(error: &ClientError) -> Notice {
         Some(super::CREDENTIALS_INVALID) => Notice::CredentialsInvalid,
         Some(super::CREDENTIALS_INCOMPLETE) => Notice::CredentialsIncomplete,
         Some(super::TAN_INVALID) => Notice::TanInvalid,
+        Some(super::RATE_LIMITED) => Notice::TooManyAttempts,
         Some(code) => Notice::Error(code),
     }
 }

@@ -72,6 +72,7 @@ pub static TEXTS: Texts = Texts {
     redirect_popup_text: "Die Seite Ihrer Bank wurde in einem neuen Fenster geöffnet. Bestätigen Sie dort den Zugriff.",
     redirect_popup_blocked: "Das Fenster wurde blockiert. Bitte erlauben Sie Pop-up-Fenster und versuchen Sie es erneut.",
     notice_bank_upgraded: "Ihre Bank hat auf eine neue Schnittstelle umgestellt. Bitte melden Sie sich einmal erneut an, damit Ihre Konten weiter abgerufen werden können.",
+    error_too_many_attempts: "Zu viele Anmeldeversuche. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.",
     redirect_done: "Ich habe bei meiner Bank bestätigt",
     popup_done_title: "Freigabe abgeschlossen",
     popup_done_text: "Sie können dieses Fenster jetzt schließen.",

@@ -72,6 +72,7 @@ pub static TEXTS: Texts = Texts {
     redirect_popup_text: "Your bank's page opened in a new window. Please confirm the access there.",
     redirect_popup_blocked: "The window was blocked. Please allow pop-up windows and try again.",
     notice_bank_upgraded: "Your bank has moved to a new interface. Please log in once more so that your accounts can still be read.",
+    error_too_many_attempts: "Too many login attempts. Please wait a moment, then try again.",
     redirect_done: "I have confirmed at my bank",
     popup_done_title: "Approval complete",
     popup_done_text: "You can close this window now.",

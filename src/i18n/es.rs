@@ -72,6 +72,7 @@ pub static TEXTS: Texts = Texts {
     redirect_popup_text: "La página de su banco se abrió en una ventana nueva. Confirme allí el acceso.",
     redirect_popup_blocked: "La ventana fue bloqueada. Permita las ventanas emergentes e inténtelo de nuevo.",
     notice_bank_upgraded: "Su banco ha cambiado a una nueva interfaz. Inicie sesión una vez más para que sus cuentas puedan seguir consultándose.",
+    error_too_many_attempts: "Demasiados intentos de inicio de sesión. Espere un momento y vuelva a intentarlo.",
     redirect_done: "Ya he confirmado en mi banco",
     popup_done_title: "Autorización completada",
     popup_done_text: "Ya puede cerrar esta ventana.",

@@ -72,6 +72,7 @@ pub static TEXTS: Texts = Texts {
     redirect_popup_text: "La page de votre banque s’est ouverte dans une nouvelle fenêtre. Confirmez-y l’accès.",
     redirect_popup_blocked: "La fenêtre a été bloquée. Veuillez autoriser les fenêtres pop-up et réessayer.",
     notice_bank_upgraded: "Votre banque est passée à une nouvelle interface. Veuillez vous connecter une nouvelle fois pour que vos comptes restent consultables.",
+    error_too_many_attempts: "Trop de tentatives de connexion. Veuillez patienter un instant, puis réessayer.",
     redirect_done: "J’ai confirmé auprès de ma banque",
     popup_done_title: "Validation terminée",
     popup_done_text: "Vous pouvez maintenant fermer cette fenêtre.",

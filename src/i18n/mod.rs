@@ -90,6 +90,8 @@ pub struct Texts {
     pub redirect_popup_blocked: &'static str,
     /// Access upgrade: the bank moved to a new interface; log in once more.
     pub notice_bank_upgraded: &'static str,
+    /// `1029` on a credential attempt.
+    pub error_too_many_attempts: &'static str,
     pub redirect_done: &'static str,
     pub popup_done_title: &'static str,
     pub popup_done_text: &'static str,

@@ -10,6 +10,7 @@ use utoipa::OpenApi;
 use super::ApiError;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
+use super::rate_limit::check_credential_attempt;
 use crate::engine::{render, service};
 use crate::state::AppState;
 use crate::store::rows::AccessRow;
@@ -60,6 +61,7 @@ async fn view(state: &AppState, access: &AccessRow) -> Result<Access, ApiError> 
         (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
         (status = 413, description = "`1009`: body over 64 KiB", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        (status = 429, description = "`1029`: too many credential attempts of this client or flow; `Retry-After` says when to try again", body = ErrorBody),
     )
 )]
 async fn create(
@@ -68,6 +70,7 @@ async fn create(
     AppJson(request): AppJson<CreateAccessRequest>,
 ) -> Result<(StatusCode, AppJson<Access>), ApiError> {
     user.check_save_secrets(request.save_secrets)?;
+    check_credential_attempt(&state.limits, &user).await?;
     let access = service::create_access(
         &state.engine,
         &user.engine_user_id(),

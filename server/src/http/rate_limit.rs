@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::ApiError;
+use super::bearer::{AuthenticatedUser, Credential};
 use crate::config::{RateLimit, RateLimits};
 use crate::domain::rate_limit::Take;
 use crate::engine::model::now_ms;
@@ -23,6 +23,10 @@ pub enum Bucket {
     Access,
     /// Every widget-session request, per flow.
     Flow,
+    /// Credential attempts, per client.
+    CredentialsPerClient,
+    /// Credential attempts with a widget session, per flow.
+    CredentialsPerFlow,
 }
 
 impl Bucket {
@@ -32,6 +36,8 @@ impl Bucket {
             Bucket::Token => "token",
             Bucket::Access => "access",
             Bucket::Flow => "flow",
+            Bucket::CredentialsPerClient => "credentials-client",
+            Bucket::CredentialsPerFlow => "credentials-flow",
         }
     }
 }
@@ -67,6 +73,8 @@ impl RateLimiter {
             Bucket::Token => self.limits.token_per_client,
             Bucket::Access => self.limits.access_per_client,
             Bucket::Flow => self.limits.widget_per_flow,
+            Bucket::CredentialsPerClient => self.limits.credentials_per_client,
+            Bucket::CredentialsPerFlow => self.limits.credentials_per_flow,
         }
     }
 
@@ -84,6 +92,28 @@ impl RateLimiter {
     }
 }
 
+/// Counts a credential attempt (contract §8) against the caller's client and, for a widget
+/// session, its flow; `429`/`1029` with `Retry-After` when either budget is spent.
+pub async fn check_credential_attempt(
+    limiter: &RateLimiter,
+    user: &AuthenticatedUser,
+) -> Result<(), ApiError> {
+    let mut checks = vec![(Bucket::CredentialsPerClient, user.client_id.to_string())];
+    if let Credential::WidgetSession { flow_id, .. } = &user.credential {
+        checks.push((Bucket::CredentialsPerFlow, flow_id.to_string()));
+    }
+    for (bucket, key) in checks {
+        match limiter.check(bucket, &key).await {
+            Ok(()) => {}
+            Err(Refusal::Limited(wait)) => {
+                return Err(ApiError::rate_limited(retry_after_secs(wait)));
+            }
+            Err(Refusal::Store(error)) => return Err(error.into()),
+        }
+    }
+    Ok(())
+}
+
 /// `Retry-After` in whole seconds, at least one.
 pub fn retry_after_secs(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
@@ -91,10 +121,5 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
 
 /// `429` in our error format (`1029`) with `Retry-After`.
 pub fn rate_limited_response(wait: Duration) -> Response {
-    let secs = retry_after_secs(wait);
-    let mut response = ApiError::rate_limited(secs).into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    response
+    ApiError::rate_limited(retry_after_secs(wait)).into_response()
 }

@@ -20,6 +20,7 @@ use super::ApiError;
 use super::accesses::owned;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
+use super::rate_limit::check_credential_attempt;
 use crate::engine::service::SyncOrigin;
 use crate::engine::{challenges, render, service};
 use crate::state::AppState;
@@ -90,6 +91,7 @@ async fn owned_sync(
         (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
         (status = 404, description = "`1003`: no such access of this end-user", body = ErrorBody),
         (status = 409, description = "`1008`: the access has a sync that has not ended", body = ErrorBody),
+        (status = 429, description = "`1029`: too many credential attempts (a sync with `credentials`) of this client or flow; `Retry-After` says when", body = ErrorBody),
     )
 )]
 async fn start(
@@ -100,6 +102,9 @@ async fn start(
 ) -> Result<(StatusCode, AppJson<Sync>), ApiError> {
     let request = body.map(|AppJson(r)| r).unwrap_or_default();
     user.check_save_secrets(request.save_secrets == Some(true))?;
+    if request.credentials.is_some() {
+        check_credential_attempt(&state.limits, &user).await?;
+    }
     let access = owned(&state, &user, &id).await?;
     let sync = service::start_sync(&state.engine, &access, &request, origin(&user)).await?;
     Ok((StatusCode::CREATED, AppJson(render::sync(&sync))))

@@ -1,9 +1,9 @@
 //! Serves the built widget (`dist/`): assets as files, every other path as the widget's
 //! page ([`super::widget_page`]), with the security headers of contract §8.
 
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, header};
 use tower::ServiceBuilder;
-use axum::handler::Handler;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 

@@ -217,23 +217,10 @@ async fn without_accounts_of_upgrade_family(
     bank_accounts: Vec<BankAccount>,
 ) -> anyhow::Result<Vec<BankAccount>> {
     let root = access.upgraded_from.as_deref().unwrap_or(&access.id);
-    let family: HashSet<String> = store
-        .accesses_of_user(&access.user_id)
-        .await?
-        .into_iter()
-        .filter(|other| other.id != access.id)
-        .filter(|other| other.id == root || other.upgraded_from.as_deref() == Some(root))
-        .map(|other| other.id)
-        .collect();
-    if family.is_empty() {
-        return Ok(bank_accounts);
-    }
     let held: HashSet<String> = store
-        .accounts_of_user(&access.user_id)
+        .provider_accounts_of_upgrade_family(root, &access.id)
         .await?
         .into_iter()
-        .filter(|account| family.contains(&account.access_id))
-        .map(|account| account.provider_account_id)
         .collect();
     Ok(bank_accounts
         .into_iter()

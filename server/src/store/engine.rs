@@ -27,6 +27,13 @@ pub trait DataStore: Send + Sync {
     async fn accesses_of_user(&self, user_id: &str) -> Result<Vec<AccessRow>, StoreError>;
     async fn accounts_of_user(&self, user_id: &str) -> Result<Vec<AccountRow>, StoreError>;
     async fn accounts_of_access(&self, access_id: &str) -> Result<Vec<AccountRow>, StoreError>;
+    /// The provider account ids held by the other accesses of `access`'s upgrade family
+    /// (`root` and every access upgraded from it), `access` itself left out.
+    async fn provider_accounts_of_upgrade_family(
+        &self,
+        root: &str,
+        access_id: &str,
+    ) -> Result<Vec<String>, StoreError>;
     async fn account(&self, account_id: &str) -> Result<Option<AccountRow>, StoreError>;
     async fn transactions(
         &self,

@@ -75,6 +75,22 @@ impl DataStore for PgStore {
         rows.iter().map(row_mapping::account).collect()
     }
 
+    async fn provider_accounts_of_upgrade_family(
+        &self,
+        root: &str,
+        access_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT a.provider_account_id FROM accounts a \
+             JOIN accesses s ON s.id = a.access_id \
+             WHERE (s.id = $1 OR s.upgraded_from = $1) AND s.id <> $2",
+        )
+        .bind(root)
+        .bind(access_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     async fn account(&self, account_id: &str) -> Result<Option<AccountRow>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
         let row = sqlx::query(&sql)

@@ -287,6 +287,23 @@ fn too_many_syncs_shows_when_and_closes_with_its_code() {
 }
 
 #[wasm_bindgen_test]
+fn an_unavailable_bank_says_when_to_try_again_and_offers_a_retry() {
+    let model = failed(
+        20002,
+        json!({"next_sync_possible_at": "2026-11-21T10:00:00Z"}),
+    );
+    let Step::Problem(problem) = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert_eq!(problem.kind.id(), "bank-unavailable");
+    assert_eq!(
+        problem.next_sync_possible_at.as_deref(),
+        Some("2026-11-21T10:00:00Z")
+    );
+    assert_eq!(problem.retry, Some(Retry::NewSync));
+}
+
+#[wasm_bindgen_test]
 fn locked_and_unavailable_banks() {
     for (code, kind, retry) in [
         (10012, "locked", false),

@@ -128,37 +128,35 @@ pub enum FailureAction {
 
 /// The end-user's way out of an error code (contract §7 ranges).
 pub fn classify_failure(detail: &ErrorDetail) -> FailureAction {
-    let problem = |kind, retry| {
+    // `when`: the server's `next_sync_possible_at` (1020, 20002), shown to the end-user.
+    let problem = |kind, retry, when: Option<String>| {
         FailureAction::Problem(Problem {
             kind,
             code: Some(detail.code),
-            next_sync_possible_at: None,
+            next_sync_possible_at: when,
             retry,
             closable: true,
         })
+    };
+    let when = || {
+        detail
+            .data
+            .as_ref()
+            .and_then(|d| d.get("next_sync_possible_at"))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
     };
     match detail.code {
         CREDENTIALS_INVALID => FailureAction::Credentials(Notice::CredentialsInvalid),
         CREDENTIALS_INCOMPLETE => FailureAction::Credentials(Notice::CredentialsIncomplete),
         RATE_LIMITED => FailureAction::Credentials(Notice::TooManyAttempts),
-        TAN_INVALID => problem(ProblemKind::TanInvalid, Some(Retry::NewSync)),
-        TOO_MANY_SYNCS => FailureAction::Problem(Problem {
-            kind: ProblemKind::TooManySyncs,
-            code: Some(detail.code),
-            next_sync_possible_at: detail
-                .data
-                .as_ref()
-                .and_then(|d| d.get("next_sync_possible_at"))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned),
-            retry: None,
-            closable: true,
-        }),
-        TAN_SCHEME_BLOCKED => problem(ProblemKind::Locked, None),
+        TAN_INVALID => problem(ProblemKind::TanInvalid, Some(Retry::NewSync), None),
+        TOO_MANY_SYNCS => problem(ProblemKind::TooManySyncs, None, when()),
+        TAN_SCHEME_BLOCKED => problem(ProblemKind::Locked, None, None),
         20000..=29999 | 40000..=49999 => {
-            problem(ProblemKind::BankUnavailable, Some(Retry::NewSync))
+            problem(ProblemKind::BankUnavailable, Some(Retry::NewSync), when())
         }
-        _ => problem(ProblemKind::Generic, Some(Retry::NewSync)),
+        _ => problem(ProblemKind::Generic, Some(Retry::NewSync), None),
     }
 }
 

@@ -89,6 +89,7 @@ pub static TEXTS: Texts = Texts {
     error_tan_invalid_text: "Die TAN war nicht korrekt. Sie können es erneut versuchen.",
     error_too_many_syncs: "Ihre Konten wurden zu oft abgerufen. Der nächste Abruf ist ab {} möglich.",
     error_too_many_syncs_later: "Ihre Konten wurden zu oft abgerufen. Bitte versuchen Sie es später erneut.",
+    error_bank_unavailable_until: "Ihre Bank ist gerade nicht erreichbar. Bitte versuchen Sie es ab {} erneut.",
     error_locked: "Ihr TAN-Verfahren ist gesperrt. Bitte wenden Sie sich an Ihre Bank.",
     error_bank_unavailable: "Ihre Bank ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.",
     error_network: "Keine Verbindung zum Server. Bitte prüfen Sie Ihre Internetverbindung.",

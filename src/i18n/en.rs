@@ -89,6 +89,7 @@ pub static TEXTS: Texts = Texts {
     error_tan_invalid_text: "The TAN was not correct. You can try again.",
     error_too_many_syncs: "Your accounts were fetched too often. The next update is possible from {}.",
     error_too_many_syncs_later: "Your accounts were fetched too often. Please try again later.",
+    error_bank_unavailable_until: "Your bank cannot be reached right now. Please try again from {}.",
     error_locked: "Your TAN method is blocked. Please contact your bank.",
     error_bank_unavailable: "Your bank cannot be reached right now. Please try again later.",
     error_network: "No connection to the server. Please check your internet connection.",

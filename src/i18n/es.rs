@@ -89,6 +89,7 @@ pub static TEXTS: Texts = Texts {
     error_tan_invalid_text: "El TAN no era correcto. Puede intentarlo de nuevo.",
     error_too_many_syncs: "Sus cuentas se han consultado demasiadas veces. La próxima actualización será posible a partir del {}.",
     error_too_many_syncs_later: "Sus cuentas se han consultado demasiadas veces. Inténtelo de nuevo más tarde.",
+    error_bank_unavailable_until: "Su banco no está disponible en este momento. Inténtelo de nuevo a partir del {}.",
     error_locked: "Su método TAN está bloqueado. Póngase en contacto con su banco.",
     error_bank_unavailable: "No se puede acceder a su banco en este momento. Inténtelo de nuevo más tarde.",
     error_network: "No hay conexión con el servidor. Compruebe su conexión a Internet.",

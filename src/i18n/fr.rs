@@ -89,6 +89,7 @@ pub static TEXTS: Texts = Texts {
     error_tan_invalid_text: "Le TAN était incorrect. Vous pouvez réessayer.",
     error_too_many_syncs: "Vos comptes ont été consultés trop souvent. La prochaine mise à jour est possible à partir du {}.",
     error_too_many_syncs_later: "Vos comptes ont été consultés trop souvent. Veuillez réessayer plus tard.",
+    error_bank_unavailable_until: "Votre banque est momentanément injoignable. Veuillez réessayer à partir du {}.",
     error_locked: "Votre méthode TAN est bloquée. Veuillez contacter votre banque.",
     error_bank_unavailable: "Votre banque est injoignable pour le moment. Veuillez réessayer plus tard.",
     error_network: "Pas de connexion au serveur. Veuillez vérifier votre connexion Internet.",

@@ -112,6 +112,8 @@ pub struct Texts {
     /// `{}` = when the next sync is possible.
     pub error_too_many_syncs: &'static str,
     pub error_too_many_syncs_later: &'static str,
+    /// `20002` with the time from which to try again (`{}`).
+    pub error_bank_unavailable_until: &'static str,
     pub error_locked: &'static str,
     pub error_bank_unavailable: &'static str,
     pub error_network: &'static str,

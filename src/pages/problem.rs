@@ -15,7 +15,10 @@ pub fn problem_text(texts: &Texts, problem: &Problem, when: Option<String>) -> S
             None => texts.error_too_many_syncs_later.to_owned(),
         },
         ProblemKind::Locked => texts.error_locked.to_owned(),
-        ProblemKind::BankUnavailable => texts.error_bank_unavailable.to_owned(),
+        ProblemKind::BankUnavailable => match when {
+            Some(when) => fill(texts.error_bank_unavailable_until, &when),
+            None => texts.error_bank_unavailable.to_owned(),
+        },
         ProblemKind::Network => texts.error_network.to_owned(),
         ProblemKind::NoAccounts => texts.error_no_accounts.to_owned(),
         ProblemKind::Generic => texts.error_generic.to_owned(),

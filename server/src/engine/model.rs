@@ -78,13 +78,16 @@ impl SyncFailure {
         )
     }
 
-    /// `20002`: the bank kept failing transiently.
+    /// `20002`, with `data.next_sync_possible_at` (the name `1020` uses too): the engine
+    /// has already retried with backoff, so suggest a pause of [`BANK_RETRY_PAUSE`].
     pub fn bank_unavailable() -> SyncFailure {
+        let at = now_ms() + BANK_RETRY_PAUSE.as_millis() as i64;
         SyncFailure::new(
             20002,
             "Bank temporarily unavailable",
             "the bank did not answer; try again later",
         )
+        .with_data(serde_json::json!({ "next_sync_possible_at": rfc3339(at) }))
     }
 }
 
@@ -163,6 +166,9 @@ pub fn tan_owner(sync_id: &str, challenge_id: &str) -> String {
 pub fn webhook_owner(client_id: &str) -> String {
     format!("webhook:{client_id}")
 }
+
+/// How long to wait before trying a bank again that kept failing transiently.
+pub const BANK_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64

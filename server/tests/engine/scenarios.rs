@@ -320,6 +320,13 @@ async fn flaky_fails_with_a_bank_error_when_retries_run_out() {
         .await
         .tap_status("FAILED");
     assert_eq!(error_code(&sync), 20002);
+    // When to try again, in the form 1020 uses, some minutes ahead.
+    let at = sync["error"]["data"]["next_sync_possible_at"]
+        .as_str()
+        .expect("next_sync_possible_at");
+    let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339");
+    assert!(at > time::OffsetDateTime::now_utc() + time::Duration::minutes(5));
 }
 
 #[tokio::test]

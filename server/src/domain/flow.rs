@@ -6,7 +6,7 @@ use std::str::FromStr;
 use kontolink_api::{Language, OnetimeAccessRequest, OngoingAccessRequest};
 
 use super::iban::Iban;
-use super::ids::ExternalUserId;
+use super::ids::{AccessId, ExternalUserId};
 use super::redirect_uri::RedirectUri;
 
 pub const DEFAULT_SYNC_PERIOD: i64 = 90;
@@ -70,7 +70,7 @@ pub struct FlowParams {
     pub allow_multi_selection: bool,
     pub sync_period: i64,
     /// Reconnect of an existing access; checked against accesses once they exist.
-    pub access_id: Option<String>,
+    pub access_id: Option<AccessId>,
 }
 
 /// What only `POST /ongoing/access` adds.
@@ -184,7 +184,7 @@ impl FlowParams {
         let state = c.state.map(validate_state).transpose()?;
         let access_id = c
             .access_id
-            .map(|a| bounded_text("access_id", a))
+            .map(|a| bounded_text("access_id", a).map(AccessId::from_text))
             .transpose()?;
         Ok(FlowParams {
             redirect_uri,

@@ -43,6 +43,62 @@ uuid_id!(
     GrantId
 );
 
+/// Ids of the engine's resources: UUID text, stored and sent as it is. An id taken from a
+/// request is not checked for shape (an unknown id is simply not found); the type keeps an
+/// access id from being passed where a sync id is meant.
+macro_rules! text_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, sqlx::Type,
+        )]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn generate() -> Self {
+                $name(Uuid::new_v4().hyphenated().to_string())
+            }
+
+            /// The id a request (path, body) or a stored row names.
+            pub fn from_text(text: impl Into<String>) -> Self {
+                $name(text.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+    };
+}
+
+text_id!(
+    /// A connection of an end-user to a bank (`/rest/accesses/{id}`).
+    AccessId
+);
+text_id!(
+    /// One synchronization job of an access.
+    SyncId
+);
+text_id!(
+    /// A bank account of an access.
+    AccountId
+);
+
 /// An integrator client. Generated ids are UUIDs; the demo client is called `demo`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClientId(String);

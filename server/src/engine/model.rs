@@ -2,6 +2,7 @@
 //! (challenge rounds and answers), and the error a sync fails with. No secrets in here:
 //! credentials and TANs live sealed in the vault.
 
+use crate::domain::ids::{AccessId, SyncId};
 use kontolink_api::{Challenge, ErrorDetail};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -151,15 +152,15 @@ impl Progress {
 }
 
 /// Vault owners.
-pub fn access_secrets_owner(access_id: &str) -> String {
+pub fn access_secrets_owner(access_id: &AccessId) -> String {
     format!("access:{access_id}")
 }
 
-pub fn sync_secrets_owner(sync_id: &str) -> String {
+pub fn sync_secrets_owner(sync_id: &SyncId) -> String {
     format!("sync:{sync_id}")
 }
 
-pub fn tan_owner(sync_id: &str, challenge_id: &str) -> String {
+pub fn tan_owner(sync_id: &SyncId, challenge_id: &str) -> String {
     format!("tan:{sync_id}:{challenge_id}")
 }
 

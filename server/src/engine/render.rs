@@ -8,8 +8,8 @@ use crate::store::rows::{AccessRow, AccountRow, EventRow, SyncRow, TransactionRo
 
 pub fn sync(row: &SyncRow) -> api::Sync {
     api::Sync {
-        id: row.id.clone(),
-        access_id: row.access_id.clone(),
+        id: row.id.to_string(),
+        access_id: row.access_id.to_string(),
         status: row.status.into(),
         scope: row.scope.clone(),
         challenge: row
@@ -30,13 +30,13 @@ pub fn access(
     next_sync_possible_at: Option<i64>,
 ) -> api::Access {
     api::Access {
-        id: row.id.clone(),
+        id: row.id.to_string(),
         provider_id: row.provider_id.clone(),
         access_method_id: row.access_method_id.clone(),
         accounts: accounts
             .iter()
             .filter(|a| a.access_id == row.id)
-            .map(|a| a.id.clone())
+            .map(|a| a.id.to_string())
             .collect(),
         secrets_saved: row.secrets_saved,
         next_sync_possible_at: next_sync_possible_at.map(rfc3339),
@@ -48,8 +48,8 @@ pub fn access(
 
 pub fn account(row: &AccountRow) -> api::Account {
     api::Account {
-        id: row.id.clone(),
-        access_id: row.access_id.clone(),
+        id: row.id.to_string(),
+        access_id: row.access_id.to_string(),
         iban: row.iban.clone(),
         name: row.name.clone(),
         account_type: row.account_type.clone(),
@@ -67,7 +67,7 @@ pub fn account(row: &AccountRow) -> api::Account {
 pub fn transaction(row: &TransactionRow) -> api::Transaction {
     api::Transaction {
         id: row.id.clone(),
-        account_id: row.account_id.clone(),
+        account_id: row.account_id.to_string(),
         amount: row.amount.clone(),
         currency: row.currency.clone(),
         booking_date: row.booking_date.clone(),

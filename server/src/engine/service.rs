@@ -1,6 +1,7 @@
 //! The engine's operations as the HTTP edge and the scheduler call them: create an access,
 //! start a sync (PSD2 limit, credentials, upgrades), answer a challenge.
 
+use crate::domain::ids::{AccessId, SyncId};
 use std::collections::BTreeMap;
 
 use kontolink_api::{CreateAccessRequest, SyncRequest, SyncScope};
@@ -57,7 +58,7 @@ pub async fn create_access(
     if !missing.is_empty() {
         return Err(failure_error(SyncFailure::credentials_incomplete(&missing)));
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = AccessId::generate();
     let mut public = BTreeMap::new();
     let mut secrets = SecretMap::default();
     for (name, value) in request.credentials {
@@ -113,7 +114,7 @@ fn check_credential_names(
 /// When the next unattended sync of an access is possible (`None`: now).
 pub async fn next_sync_possible_at(
     engine: &Engine,
-    access_id: &str,
+    access_id: &AccessId,
 ) -> Result<Option<i64>, ApiError> {
     let window = engine.config.psd2_window.as_millis() as i64;
     let counted = engine
@@ -239,7 +240,7 @@ pub async fn start_sync(
             );
         }
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = SyncId::generate();
     let sealed = if given.is_empty() {
         None
     } else {

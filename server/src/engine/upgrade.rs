@@ -4,6 +4,8 @@
 
 use serde_json::json;
 
+use crate::domain::ids::AccessId;
+
 use super::SyncFailure;
 use super::model::now_ms;
 use crate::providers::{Upgrade, UpgradeKind};
@@ -16,7 +18,7 @@ pub fn plan(
 ) -> (UpgradePlan, SyncFailure) {
     let now = now_ms();
     let new_access = || AccessRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: AccessId::generate(),
         access_method_id: upgrade.new_access_method_id.clone(),
         save_secrets: false,
         secrets_saved: false,

@@ -79,8 +79,8 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
     let next_challenge_id = uuid::Uuid::new_v4().to_string();
     let now = time::OffsetDateTime::now_utc();
     let bank = BankSession {
-        sync_id: &sync.id,
-        access_id: &access.id,
+        sync_id: sync.id.as_str(),
+        access_id: access.id.as_str(),
         access_method_id: &access.access_method_id,
         credentials: &credentials,
         rounds: &rounds,
@@ -216,7 +216,7 @@ async fn without_accounts_of_upgrade_family(
     access: &AccessRow,
     bank_accounts: Vec<BankAccount>,
 ) -> anyhow::Result<Vec<BankAccount>> {
-    let root = access.upgraded_from.as_deref().unwrap_or(&access.id);
+    let root = access.upgraded_from.as_ref().unwrap_or(&access.id);
     let held: HashSet<String> = store
         .provider_accounts_of_upgrade_family(root, &access.id)
         .await?
@@ -304,7 +304,7 @@ pub async fn finish(
         events.push(NewEvent {
             event_type: "ACCESS_UPGRADED",
             resource_type: "ACCESS",
-            resource_id: plan.old_access_id.clone(),
+            resource_id: plan.old_access_id.to_string(),
             data: failure.as_ref().and_then(|f| f.data.clone()),
         });
     }

@@ -11,6 +11,7 @@ use super::ApiError;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
 use super::rate_limit::check_credential_attempt;
+use crate::domain::ids::AccessId;
 use crate::engine::{render, service};
 use crate::state::AppState;
 use crate::store::rows::AccessRow;
@@ -29,7 +30,7 @@ pub struct AccessesApi;
 pub async fn owned(
     state: &AppState,
     user: &AuthenticatedUser,
-    id: &str,
+    id: &AccessId,
 ) -> Result<AccessRow, ApiError> {
     let user_id = user.engine_user_id();
     state
@@ -119,7 +120,7 @@ async fn list(
 async fn one(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path(id): Path<String>,
+    Path(id): Path<AccessId>,
 ) -> Result<AppJson<Access>, ApiError> {
     let access = owned(&state, &user, &id).await?;
     Ok(AppJson(view(&state, &access).await?))

@@ -12,6 +12,7 @@ use utoipa::OpenApi;
 use super::ApiError;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
+use crate::domain::ids::AccountId;
 use crate::engine::render;
 use crate::state::AppState;
 use crate::store::rows::{AccountRow, TransactionFilter};
@@ -51,7 +52,7 @@ async fn list(
 async fn owned(
     state: &AppState,
     user: &AuthenticatedUser,
-    id: &str,
+    id: &AccountId,
 ) -> Result<AccountRow, ApiError> {
     let user_id = user.engine_user_id();
     state
@@ -78,7 +79,7 @@ async fn owned(
 async fn one(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path(id): Path<String>,
+    Path(id): Path<AccountId>,
 ) -> Result<AppJson<Account>, ApiError> {
     Ok(AppJson(render::account(&owned(&state, &user, &id).await?)))
 }
@@ -125,7 +126,7 @@ fn date(name: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
 async fn transactions(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path(id): Path<String>,
+    Path(id): Path<AccountId>,
     query: Result<Query<TransactionQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<AppJson<TransactionList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;

@@ -12,7 +12,7 @@ use super::ApiError;
 use super::client_auth::AuthenticatedClient;
 use super::json::AppJson;
 use crate::domain::flow::{FlowKind, FlowParams, OngoingParams};
-use crate::domain::ids::{ClientId, FlowId, UserId};
+use crate::domain::ids::{AccessId, ClientId, FlowId, UserId};
 use crate::domain::secret_token::{SecretToken, TokenKind};
 use crate::domain::time::UnixTime;
 use crate::state::AppState;
@@ -129,7 +129,7 @@ async fn ongoing_access(
 async fn reconnected_access(
     state: &AppState,
     client: &ClientId,
-    access_id: &str,
+    access_id: &AccessId,
 ) -> Result<(UserId, AccessRow), ApiError> {
     let not_found = || ApiError::bad_request("access_id names no access of this client");
     let access = state

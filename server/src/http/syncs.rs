@@ -21,6 +21,7 @@ use super::accesses::owned;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
 use super::rate_limit::check_credential_attempt;
+use crate::domain::ids::{AccessId, SyncId};
 use crate::engine::service::SyncOrigin;
 use crate::engine::{challenges, render, service};
 use crate::state::AppState;
@@ -60,8 +61,8 @@ fn origin(user: &AuthenticatedUser) -> SyncOrigin {
 async fn owned_sync(
     state: &AppState,
     user: &AuthenticatedUser,
-    access_id: &str,
-    sync_id: &str,
+    access_id: &AccessId,
+    sync_id: &SyncId,
 ) -> Result<SyncRow, ApiError> {
     let access = owned(state, user, access_id).await?;
     state
@@ -97,7 +98,7 @@ async fn owned_sync(
 async fn start(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path(id): Path<String>,
+    Path(id): Path<AccessId>,
     body: Option<AppJson<SyncRequest>>,
 ) -> Result<(StatusCode, AppJson<Sync>), ApiError> {
     let request = body.map(|AppJson(r)| r).unwrap_or_default();
@@ -175,7 +176,7 @@ async fn sync_all(
 async fn one(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path((id, sync_id)): Path<(String, String)>,
+    Path((id, sync_id)): Path<(AccessId, SyncId)>,
 ) -> Result<AppJson<Sync>, ApiError> {
     Ok(AppJson(render::sync(
         &owned_sync(&state, &user, &id, &sync_id).await?,
@@ -201,7 +202,7 @@ async fn one(
 async fn list_challenges(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path((id, sync_id)): Path<(String, String)>,
+    Path((id, sync_id)): Path<(AccessId, SyncId)>,
 ) -> Result<AppJson<ChallengeList>, ApiError> {
     let sync = owned_sync(&state, &user, &id, &sync_id).await?;
     Ok(AppJson(ChallengeList {
@@ -234,7 +235,7 @@ async fn list_challenges(
 async fn one_challenge(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path((id, sync_id, challenge_id)): Path<(String, String, String)>,
+    Path((id, sync_id, challenge_id)): Path<(AccessId, SyncId, String)>,
 ) -> Result<AppJson<Challenge>, ApiError> {
     let sync = owned_sync(&state, &user, &id, &sync_id).await?;
     sync.progress
@@ -270,7 +271,7 @@ async fn one_challenge(
 async fn respond(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path((id, sync_id, challenge_id)): Path<(String, String, String)>,
+    Path((id, sync_id, challenge_id)): Path<(AccessId, SyncId, String)>,
     body: Option<AppJson<ChallengeResponse>>,
 ) -> Result<AppJson<Sync>, ApiError> {
     let response = body.map(|AppJson(r)| r).unwrap_or_default();

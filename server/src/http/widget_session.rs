@@ -81,7 +81,7 @@ async fn flow_info(state: &AppState, flow: &FlowRecord) -> Result<FlowInfo, ApiE
                     .map(|provider| provider.id.clone())
             }),
         access: reconnect.map(|access| ReconnectAccess {
-            id: access.id,
+            id: access.id.to_string(),
             access_method_id: access.access_method_id,
             upgrade: access.upgrade_error,
         }),

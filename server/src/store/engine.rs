@@ -3,6 +3,7 @@
 //! work; backend SQL lives in the backend modules (`sqlite/…`, `postgres/…`); PostgreSQL's
 //! claim uses `FOR UPDATE SKIP LOCKED`, so several processes share one queue.
 
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use async_trait::async_trait;
 
 use super::StoreError;
@@ -23,27 +24,28 @@ pub trait DataStore: Send + Sync {
         access: &AccessRow,
         secrets: Option<&Sealed>,
     ) -> Result<(), StoreError>;
-    async fn access(&self, access_id: &str) -> Result<Option<AccessRow>, StoreError>;
+    async fn access(&self, access_id: &AccessId) -> Result<Option<AccessRow>, StoreError>;
     async fn accesses_of_user(&self, user_id: &str) -> Result<Vec<AccessRow>, StoreError>;
     async fn accounts_of_user(&self, user_id: &str) -> Result<Vec<AccountRow>, StoreError>;
-    async fn accounts_of_access(&self, access_id: &str) -> Result<Vec<AccountRow>, StoreError>;
+    async fn accounts_of_access(&self, access_id: &AccessId)
+    -> Result<Vec<AccountRow>, StoreError>;
     /// The provider account ids held by the other accesses of `access`'s upgrade family
     /// (`root` and every access upgraded from it), `access` itself left out.
     async fn provider_accounts_of_upgrade_family(
         &self,
-        root: &str,
-        access_id: &str,
+        root: &AccessId,
+        access_id: &AccessId,
     ) -> Result<Vec<String>, StoreError>;
-    async fn account(&self, account_id: &str) -> Result<Option<AccountRow>, StoreError>;
+    async fn account(&self, account_id: &AccountId) -> Result<Option<AccountRow>, StoreError>;
     async fn transactions(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         filter: &TransactionFilter,
     ) -> Result<Vec<TransactionRow>, StoreError>;
     /// Creation times of the syncs of an access that count against the PSD2 limit, since `since`.
     async fn counted_syncs_since(
         &self,
-        access_id: &str,
+        access_id: &AccessId,
         since: i64,
     ) -> Result<Vec<i64>, StoreError>;
     /// Active accesses with saved secrets, not synced since `before`, without an active sync.
@@ -68,9 +70,9 @@ pub trait SyncStore: Send + Sync {
         events: &[NewEvent],
         webhook_body: Option<&str>,
     ) -> Result<bool, StoreError>;
-    async fn sync(&self, sync_id: &str) -> Result<Option<SyncRow>, StoreError>;
+    async fn sync(&self, sync_id: &SyncId) -> Result<Option<SyncRow>, StoreError>;
     async fn sync_by_challenge(&self, challenge_id: &str) -> Result<Option<SyncRow>, StoreError>;
-    async fn active_sync(&self, access_id: &str) -> Result<Option<SyncRow>, StoreError>;
+    async fn active_sync(&self, access_id: &AccessId) -> Result<Option<SyncRow>, StoreError>;
     async fn count_syncs(&self, status: SyncStatus) -> Result<i64, StoreError>;
 
     /// Claims the next runnable sync for `owner` until `lease_until`: a QUEUED one, a
@@ -84,19 +86,20 @@ pub trait SyncStore: Send + Sync {
     /// Extends the lease; `false` = the lease was lost (the job must stop).
     async fn heartbeat(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         lease_until: i64,
     ) -> Result<bool, StoreError>;
     /// Hands back every lease of `owner` (graceful shutdown): the jobs become claimable now.
     async fn release_leases(&self, owner: &str) -> Result<(), StoreError>;
     /// Records the step the job is at (progress display), while `owner` holds the lease.
-    async fn set_step(&self, sync_id: &str, owner: &str, step: &str) -> Result<bool, StoreError>;
+    async fn set_step(&self, sync_id: &SyncId, owner: &str, step: &str)
+    -> Result<bool, StoreError>;
     /// RUNNING → AWAIT_AUTH with the open challenge; the lease is released.
     #[allow(clippy::too_many_arguments)]
     async fn await_auth(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         progress: &Progress,
         challenge_id: &str,
@@ -108,7 +111,7 @@ pub trait SyncStore: Send + Sync {
     /// is still the open challenge.
     async fn answer(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         challenge_id: &str,
         progress: &Progress,
         tan: Option<(&str, &Sealed)>,
@@ -118,7 +121,7 @@ pub trait SyncStore: Send + Sync {
     /// inserted when `add_new`. Returns the stored accounts of the access.
     async fn save_accounts(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         access: &AccessRow,
         accounts: &[BankAccount],
@@ -128,10 +131,10 @@ pub trait SyncStore: Send + Sync {
     /// Upserts transactions by provider id; returns how many were new.
     async fn save_transactions(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         user_id: &str,
-        batches: &[(String, Vec<BankTransaction>)],
+        batches: &[(AccountId, Vec<BankTransaction>)],
         now: i64,
     ) -> Result<Option<u64>, StoreError>;
     /// Ends a sync (see [`Finish`]); `false` if it was not in a state that may end this way.

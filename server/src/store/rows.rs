@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use kontolink_api::{Challenge, ErrorDetail, SyncScope};
 
 use crate::domain::SyncStatus;
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use crate::engine::model::{Progress, SyncOptions};
 use crate::vault::Sealed;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessRow {
-    pub id: String,
+    pub id: AccessId,
     pub user_id: String,
     pub client_id: String,
     pub provider_id: String,
@@ -27,13 +28,13 @@ pub struct AccessRow {
     pub created_at: i64,
     pub last_synced_at: Option<i64>,
     /// The access an upgrade (40001–40003) created this one from.
-    pub upgraded_from: Option<String>,
+    pub upgraded_from: Option<AccessId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountRow {
-    pub id: String,
-    pub access_id: String,
+    pub id: AccountId,
+    pub access_id: AccessId,
     pub user_id: String,
     pub provider_account_id: String,
     pub iban: Option<String>,
@@ -49,7 +50,7 @@ pub struct AccountRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransactionRow {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub amount: String,
     pub currency: String,
     pub booking_date: String,
@@ -72,8 +73,8 @@ pub struct TransactionFilter {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncRow {
-    pub id: String,
-    pub access_id: String,
+    pub id: SyncId,
+    pub access_id: AccessId,
     pub user_id: String,
     pub client_id: String,
     pub status: SyncStatus,
@@ -114,11 +115,11 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    pub fn sync(event_type: &'static str, sync_id: &str, data: serde_json::Value) -> NewEvent {
+    pub fn sync(event_type: &'static str, sync_id: &SyncId, data: serde_json::Value) -> NewEvent {
         NewEvent {
             event_type,
             resource_type: "SYNC",
-            resource_id: sync_id.to_owned(),
+            resource_id: sync_id.to_string(),
             data: Some(data),
         }
     }
@@ -127,7 +128,7 @@ impl NewEvent {
 /// How a sync ends, applied in one transaction.
 #[derive(Debug, Clone)]
 pub struct Finish {
-    pub sync_id: String,
+    pub sync_id: SyncId,
     /// `Some`: a RUNNING sync, only while this worker still holds the lease (fencing);
     /// `None`: an AWAIT_AUTH sync nobody works on (timeouts).
     pub lease_owner: Option<String>,
@@ -155,12 +156,12 @@ pub enum SecretsOutcome {
 /// Access upgrade (40001/40002/40003): new accesses, and accounts moving to them.
 #[derive(Debug, Clone)]
 pub struct UpgradePlan {
-    pub old_access_id: String,
+    pub old_access_id: AccessId,
     /// `None`: the old access keeps some accounts and stays `ACTIVE`.
     pub old_access_error: Option<ErrorDetail>,
     pub new_accesses: Vec<AccessRow>,
     /// account id → new access id.
-    pub moves: Vec<(String, String)>,
+    pub moves: Vec<(AccountId, AccessId)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

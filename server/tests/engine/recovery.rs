@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kontolink_server::domain::SyncStatus;
+use kontolink_server::domain::ids::{AccessId, SyncId};
 use kontolink_server::store::Store;
 use kontolink_server::store::rows::TransactionFilter;
 use serde_json::{Value, json};
@@ -171,7 +172,10 @@ pub(crate) async fn widget_session(
 
 /// Accounts and transactions of the access, read through the store trait.
 async fn stored(store: &dyn Store, access: &str) -> (usize, usize) {
-    let accounts = store.accounts_of_access(access).await.unwrap();
+    let accounts = store
+        .accounts_of_access(&AccessId::from_text(access))
+        .await
+        .unwrap();
     let filter = TransactionFilter {
         since: None,
         until: None,
@@ -234,7 +238,12 @@ async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates()
     .await;
     assert_eq!(done["status"], "COMPLETED", "{done}");
     assert_eq!(
-        store.sync(&sync).await.unwrap().unwrap().attempts,
+        store
+            .sync(&SyncId::from_text(sync.clone()))
+            .await
+            .unwrap()
+            .unwrap()
+            .attempts,
         2,
         "taken over once"
     );

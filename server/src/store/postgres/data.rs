@@ -1,5 +1,6 @@
 //! `DataStore` on PostgreSQL: accesses, accounts, transactions, bearer tokens.
 
+use crate::domain::ids::{AccessId, AccountId};
 use async_trait::async_trait;
 
 use super::PgStore;
@@ -33,7 +34,7 @@ impl DataStore for PgStore {
         Ok(())
     }
 
-    async fn access(&self, access_id: &str) -> Result<Option<AccessRow>, StoreError> {
+    async fn access(&self, access_id: &AccessId) -> Result<Option<AccessRow>, StoreError> {
         let sql = format!("SELECT {ACCESS_COLUMNS} FROM accesses WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(access_id)
@@ -64,7 +65,10 @@ impl DataStore for PgStore {
         rows.iter().map(row_mapping::account).collect()
     }
 
-    async fn accounts_of_access(&self, access_id: &str) -> Result<Vec<AccountRow>, StoreError> {
+    async fn accounts_of_access(
+        &self,
+        access_id: &AccessId,
+    ) -> Result<Vec<AccountRow>, StoreError> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE access_id = $1 ORDER BY created_at, id"
         );
@@ -77,8 +81,8 @@ impl DataStore for PgStore {
 
     async fn provider_accounts_of_upgrade_family(
         &self,
-        root: &str,
-        access_id: &str,
+        root: &AccessId,
+        access_id: &AccessId,
     ) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT a.provider_account_id FROM accounts a \
@@ -91,7 +95,7 @@ impl DataStore for PgStore {
         .await?)
     }
 
-    async fn account(&self, account_id: &str) -> Result<Option<AccountRow>, StoreError> {
+    async fn account(&self, account_id: &AccountId) -> Result<Option<AccountRow>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(account_id)
@@ -102,7 +106,7 @@ impl DataStore for PgStore {
 
     async fn transactions(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         filter: &TransactionFilter,
     ) -> Result<Vec<TransactionRow>, StoreError> {
         let sql = format!(
@@ -125,7 +129,7 @@ impl DataStore for PgStore {
 
     async fn counted_syncs_since(
         &self,
-        access_id: &str,
+        access_id: &AccessId,
         since: i64,
     ) -> Result<Vec<i64>, StoreError> {
         let rows: Vec<(i64,)> = sqlx::query_as(

@@ -8,6 +8,7 @@
 //! its lease writes nothing (the row lock plus PostgreSQL's re-check of the `WHERE` on the
 //! committed row make the fence exact under READ COMMITTED).
 
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use async_trait::async_trait;
 
 use super::PgStore;
@@ -79,7 +80,7 @@ impl SyncStore for PgStore {
         Ok(true)
     }
 
-    async fn sync(&self, sync_id: &str) -> Result<Option<SyncRow>, StoreError> {
+    async fn sync(&self, sync_id: &SyncId) -> Result<Option<SyncRow>, StoreError> {
         let sql = format!("SELECT {SYNC_COLUMNS} FROM syncs WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(sync_id)
@@ -97,7 +98,7 @@ impl SyncStore for PgStore {
         row.as_ref().map(row_mapping::sync).transpose()
     }
 
-    async fn active_sync(&self, access_id: &str) -> Result<Option<SyncRow>, StoreError> {
+    async fn active_sync(&self, access_id: &AccessId) -> Result<Option<SyncRow>, StoreError> {
         let sql = format!(
             "SELECT {SYNC_COLUMNS} FROM syncs WHERE access_id = $1 \
              AND status IN ('QUEUED', 'RUNNING', 'AWAIT_AUTH')"
@@ -166,7 +167,7 @@ impl SyncStore for PgStore {
 
     async fn heartbeat(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         lease_until: i64,
     ) -> Result<bool, StoreError> {
@@ -191,7 +192,12 @@ impl SyncStore for PgStore {
         Ok(())
     }
 
-    async fn set_step(&self, sync_id: &str, owner: &str, step: &str) -> Result<bool, StoreError> {
+    async fn set_step(
+        &self,
+        sync_id: &SyncId,
+        owner: &str,
+        step: &str,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE syncs SET step = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'RUNNING'",
         )
@@ -205,7 +211,7 @@ impl SyncStore for PgStore {
 
     async fn await_auth(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         progress: &Progress,
         challenge_id: &str,
@@ -245,7 +251,7 @@ impl SyncStore for PgStore {
 
     async fn answer(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         challenge_id: &str,
         progress: &Progress,
         tan: Option<(&str, &Sealed)>,
@@ -276,7 +282,7 @@ impl SyncStore for PgStore {
 
     async fn save_accounts(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         access: &AccessRow,
         accounts: &[BankAccount],
@@ -288,10 +294,10 @@ impl SyncStore for PgStore {
 
     async fn save_transactions(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         user_id: &str,
-        batches: &[(String, Vec<BankTransaction>)],
+        batches: &[(AccountId, Vec<BankTransaction>)],
         now: i64,
     ) -> Result<Option<u64>, StoreError> {
         write::save_transactions(self.pool(), sync_id, owner, user_id, batches, now).await

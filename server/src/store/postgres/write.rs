@@ -4,6 +4,7 @@
 //! transaction holds the sync row's lock from its first statement: a concurrent claim skips
 //! the locked row, and a stale lease holder waits, re-checks `lease_owner` and writes nothing.
 
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use sqlx::PgPool;
 
 use super::data::insert_access_row;
@@ -17,7 +18,7 @@ use crate::store::rows::{AccessRow, AccountRow, Finish, NewEvent, SecretsOutcome
 
 async fn fence(
     conn: &mut sqlx::PgConnection,
-    sync_id: &str,
+    sync_id: &SyncId,
     owner: &str,
     step: &str,
 ) -> Result<bool, StoreError> {
@@ -34,7 +35,7 @@ async fn fence(
 
 pub async fn save_accounts(
     pool: &PgPool,
-    sync_id: &str,
+    sync_id: &SyncId,
     owner: &str,
     access: &AccessRow,
     accounts: &[BankAccount],
@@ -105,7 +106,7 @@ pub async fn save_accounts(
     let event = NewEvent {
         event_type: "ACCOUNTS_UPDATED",
         resource_type: "ACCESS",
-        resource_id: access.id.clone(),
+        resource_id: access.id.to_string(),
         data: Some(serde_json::json!({
             "sync_id": sync_id,
             "accounts": stored.iter().map(|a| &a.id).collect::<Vec<_>>(),
@@ -119,10 +120,10 @@ pub async fn save_accounts(
 
 pub async fn save_transactions(
     pool: &PgPool,
-    sync_id: &str,
+    sync_id: &SyncId,
     owner: &str,
     user_id: &str,
-    batches: &[(String, Vec<BankTransaction>)],
+    batches: &[(AccountId, Vec<BankTransaction>)],
     now: i64,
 ) -> Result<Option<u64>, StoreError> {
     let mut tx = pool.begin().await?;
@@ -163,7 +164,7 @@ pub async fn save_transactions(
     let event = NewEvent {
         event_type: "TRANSACTIONS_UPDATED",
         resource_type: "SYNC",
-        resource_id: sync_id.to_owned(),
+        resource_id: sync_id.to_string(),
         data: Some(serde_json::json!({
             "accounts": batches.iter().map(|(id, _)| id).collect::<Vec<_>>(),
             "new_transactions": new,
@@ -176,7 +177,7 @@ pub async fn save_transactions(
 
 async fn count_transactions(
     conn: &mut sqlx::PgConnection,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<u64, StoreError> {
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM transactions WHERE account_id = $1")
@@ -193,7 +194,7 @@ pub async fn finish(pool: &PgPool, finish: &Finish) -> Result<bool, StoreError> 
         .collect();
     let (one, two) = (sources.first().copied(), sources.get(1).copied());
     let mut tx = pool.begin().await?;
-    let row: Option<(String, String, String)> = sqlx::query_as(
+    let row: Option<(String, String, AccessId)> = sqlx::query_as(
         "UPDATE syncs SET status = $1, error = $2, ended_at = $3, lease_owner = NULL, \
          lease_expires_at = NULL, challenge = NULL, wake_at = NULL, step = NULL \
          WHERE id = $4 AND status IN ($5, $6) AND (($7 IS NULL AND status = 'AWAIT_AUTH') OR (lease_owner = $8 AND status = 'RUNNING')) \
@@ -271,7 +272,7 @@ pub async fn finish(pool: &PgPool, finish: &Finish) -> Result<bool, StoreError> 
 
 async fn set_secrets_flags(
     conn: &mut sqlx::PgConnection,
-    access_id: &str,
+    access_id: &AccessId,
     saved: bool,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE accesses SET secrets_saved = $1, save_secrets = $2 WHERE id = $3")

@@ -1,5 +1,6 @@
 //! `DataStore` on SQLite: accesses, accounts, transactions, bearer tokens.
 
+use crate::domain::ids::{AccessId, AccountId};
 use async_trait::async_trait;
 
 use super::SqliteStore;
@@ -33,7 +34,7 @@ impl DataStore for SqliteStore {
         Ok(())
     }
 
-    async fn access(&self, access_id: &str) -> Result<Option<AccessRow>, StoreError> {
+    async fn access(&self, access_id: &AccessId) -> Result<Option<AccessRow>, StoreError> {
         let sql = format!("SELECT {ACCESS_COLUMNS} FROM accesses WHERE id = ?");
         let row = sqlx::query(&sql)
             .bind(access_id)
@@ -64,7 +65,10 @@ impl DataStore for SqliteStore {
         rows.iter().map(row_mapping::account).collect()
     }
 
-    async fn accounts_of_access(&self, access_id: &str) -> Result<Vec<AccountRow>, StoreError> {
+    async fn accounts_of_access(
+        &self,
+        access_id: &AccessId,
+    ) -> Result<Vec<AccountRow>, StoreError> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE access_id = ? ORDER BY created_at, id"
         );
@@ -77,8 +81,8 @@ impl DataStore for SqliteStore {
 
     async fn provider_accounts_of_upgrade_family(
         &self,
-        root: &str,
-        access_id: &str,
+        root: &AccessId,
+        access_id: &AccessId,
     ) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT a.provider_account_id FROM accounts a \
@@ -92,7 +96,7 @@ impl DataStore for SqliteStore {
         .await?)
     }
 
-    async fn account(&self, account_id: &str) -> Result<Option<AccountRow>, StoreError> {
+    async fn account(&self, account_id: &AccountId) -> Result<Option<AccountRow>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?");
         let row = sqlx::query(&sql)
             .bind(account_id)
@@ -103,7 +107,7 @@ impl DataStore for SqliteStore {
 
     async fn transactions(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         filter: &TransactionFilter,
     ) -> Result<Vec<TransactionRow>, StoreError> {
         let sql = format!(
@@ -126,7 +130,7 @@ impl DataStore for SqliteStore {
 
     async fn counted_syncs_since(
         &self,
-        access_id: &str,
+        access_id: &AccessId,
         since: i64,
     ) -> Result<Vec<i64>, StoreError> {
         let rows: Vec<(i64,)> = sqlx::query_as(

@@ -70,7 +70,7 @@ impl FlowStore for SqliteStore {
         .bind(p.sync_period)
         .bind(flow.ongoing.as_ref().is_some_and(|o| o.save_secrets))
         .bind(flow.ongoing.as_ref().and_then(|o| o.provider_id.as_deref()))
-        .bind(p.access_id.as_deref())
+        .bind(p.access_id.as_ref())
         .bind(flow.token_hash.to_hex())
         .bind(flow.token_expires_at.0)
         .bind(now)

@@ -2,6 +2,7 @@
 //! `UPDATE … WHERE id = (SELECT … LIMIT 1) RETURNING …`, atomic under SQLite's single writer;
 //! every status change is a conditional `UPDATE … WHERE status IN (allowed sources)`.
 
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use async_trait::async_trait;
 
 use super::SqliteStore;
@@ -73,7 +74,7 @@ impl SyncStore for SqliteStore {
         Ok(true)
     }
 
-    async fn sync(&self, sync_id: &str) -> Result<Option<SyncRow>, StoreError> {
+    async fn sync(&self, sync_id: &SyncId) -> Result<Option<SyncRow>, StoreError> {
         let sql = format!("SELECT {SYNC_COLUMNS} FROM syncs WHERE id = ?");
         let row = sqlx::query(&sql)
             .bind(sync_id)
@@ -91,7 +92,7 @@ impl SyncStore for SqliteStore {
         row.as_ref().map(row_mapping::sync).transpose()
     }
 
-    async fn active_sync(&self, access_id: &str) -> Result<Option<SyncRow>, StoreError> {
+    async fn active_sync(&self, access_id: &AccessId) -> Result<Option<SyncRow>, StoreError> {
         let sql = format!(
             "SELECT {SYNC_COLUMNS} FROM syncs WHERE access_id = ? \
              AND status IN ('QUEUED', 'RUNNING', 'AWAIT_AUTH')"
@@ -160,7 +161,7 @@ impl SyncStore for SqliteStore {
 
     async fn heartbeat(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         lease_until: i64,
     ) -> Result<bool, StoreError> {
@@ -185,7 +186,12 @@ impl SyncStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_step(&self, sync_id: &str, owner: &str, step: &str) -> Result<bool, StoreError> {
+    async fn set_step(
+        &self,
+        sync_id: &SyncId,
+        owner: &str,
+        step: &str,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE syncs SET step = ? WHERE id = ? AND lease_owner = ? AND status = 'RUNNING'",
         )
@@ -199,7 +205,7 @@ impl SyncStore for SqliteStore {
 
     async fn await_auth(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         progress: &Progress,
         challenge_id: &str,
@@ -239,7 +245,7 @@ impl SyncStore for SqliteStore {
 
     async fn answer(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         challenge_id: &str,
         progress: &Progress,
         tan: Option<(&str, &Sealed)>,
@@ -270,7 +276,7 @@ impl SyncStore for SqliteStore {
 
     async fn save_accounts(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         access: &AccessRow,
         accounts: &[BankAccount],
@@ -282,10 +288,10 @@ impl SyncStore for SqliteStore {
 
     async fn save_transactions(
         &self,
-        sync_id: &str,
+        sync_id: &SyncId,
         owner: &str,
         user_id: &str,
-        batches: &[(String, Vec<BankTransaction>)],
+        batches: &[(AccountId, Vec<BankTransaction>)],
         now: i64,
     ) -> Result<Option<u64>, StoreError> {
         write::save_transactions(self.pool(), sync_id, owner, user_id, batches, now).await

@@ -3,6 +3,7 @@
 //! Each starts with a fenced `UPDATE` of the sync, so only the lease holder writes and the
 //! transaction holds SQLite's write lock from its first statement.
 
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use sqlx::SqlitePool;
 
 use super::data::insert_access_row;
@@ -16,7 +17,7 @@ use crate::store::rows::{AccessRow, AccountRow, Finish, NewEvent, SecretsOutcome
 
 async fn fence(
     conn: &mut sqlx::SqliteConnection,
-    sync_id: &str,
+    sync_id: &SyncId,
     owner: &str,
     step: &str,
 ) -> Result<bool, StoreError> {
@@ -33,7 +34,7 @@ async fn fence(
 
 pub async fn save_accounts(
     pool: &SqlitePool,
-    sync_id: &str,
+    sync_id: &SyncId,
     owner: &str,
     access: &AccessRow,
     accounts: &[BankAccount],
@@ -104,7 +105,7 @@ pub async fn save_accounts(
     let event = NewEvent {
         event_type: "ACCOUNTS_UPDATED",
         resource_type: "ACCESS",
-        resource_id: access.id.clone(),
+        resource_id: access.id.to_string(),
         data: Some(serde_json::json!({
             "sync_id": sync_id,
             "accounts": stored.iter().map(|a| &a.id).collect::<Vec<_>>(),
@@ -118,10 +119,10 @@ pub async fn save_accounts(
 
 pub async fn save_transactions(
     pool: &SqlitePool,
-    sync_id: &str,
+    sync_id: &SyncId,
     owner: &str,
     user_id: &str,
-    batches: &[(String, Vec<BankTransaction>)],
+    batches: &[(AccountId, Vec<BankTransaction>)],
     now: i64,
 ) -> Result<Option<u64>, StoreError> {
     let mut tx = pool.begin().await?;
@@ -162,7 +163,7 @@ pub async fn save_transactions(
     let event = NewEvent {
         event_type: "TRANSACTIONS_UPDATED",
         resource_type: "SYNC",
-        resource_id: sync_id.to_owned(),
+        resource_id: sync_id.to_string(),
         data: Some(serde_json::json!({
             "accounts": batches.iter().map(|(id, _)| id).collect::<Vec<_>>(),
             "new_transactions": new,
@@ -175,7 +176,7 @@ pub async fn save_transactions(
 
 async fn count_transactions(
     conn: &mut sqlx::SqliteConnection,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<u64, StoreError> {
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transactions WHERE account_id = ?")
         .bind(account_id)
@@ -191,7 +192,7 @@ pub async fn finish(pool: &SqlitePool, finish: &Finish) -> Result<bool, StoreErr
         .collect();
     let (one, two) = (sources.first().copied(), sources.get(1).copied());
     let mut tx = pool.begin().await?;
-    let row: Option<(String, String, String)> = sqlx::query_as(
+    let row: Option<(String, String, AccessId)> = sqlx::query_as(
         "UPDATE syncs SET status = ?, error = ?, ended_at = ?, lease_owner = NULL, \
          lease_expires_at = NULL, challenge = NULL, wake_at = NULL, step = NULL \
          WHERE id = ? AND status IN (?, ?) AND ((? IS NULL AND status = 'AWAIT_AUTH') OR (lease_owner = ? AND status = 'RUNNING')) \
@@ -269,7 +270,7 @@ pub async fn finish(pool: &SqlitePool, finish: &Finish) -> Result<bool, StoreErr
 
 async fn set_secrets_flags(
     conn: &mut sqlx::SqliteConnection,
-    access_id: &str,
+    access_id: &AccessId,
     saved: bool,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE accesses SET secrets_saved = ?, save_secrets = ? WHERE id = ?")

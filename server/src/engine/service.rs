@@ -183,6 +183,16 @@ impl SyncOrigin {
     }
 }
 
+/// What a sync request without the credentials the access needs gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingCredentials {
+    /// `400`/`1011`, nothing created: the caller should have sent them (one access).
+    Refuse,
+    /// A sync directly FAILED with `1011`: one access's outcome among several (sync-all),
+    /// telling the integrator which accesses need the end-user.
+    FailTheSync,
+}
+
 /// Starts a sync of `access`. A request the engine refuses at once (PSD2 limit, access
 /// upgrade pending) still creates the sync, directly FAILED, so it is visible and notified.
 pub async fn start_sync(
@@ -190,6 +200,17 @@ pub async fn start_sync(
     access: &AccessRow,
     request: &SyncRequest,
     origin: SyncOrigin,
+) -> Result<SyncRow, ApiError> {
+    start_sync_with(engine, access, request, origin, MissingCredentials::Refuse).await
+}
+
+/// [`start_sync`], choosing what missing credentials lead to.
+pub async fn start_sync_with(
+    engine: &Engine,
+    access: &AccessRow,
+    request: &SyncRequest,
+    origin: SyncOrigin,
+    missing_credentials: MissingCredentials,
 ) -> Result<SyncRow, ApiError> {
     let automatic = origin == SyncOrigin::Automatic;
     validate(request)?;
@@ -208,8 +229,11 @@ pub async fn start_sync(
         .filter(|f| !available.contains(&f.id))
         .map(|f| f.id.clone())
         .collect();
-    if !missing.is_empty() {
-        return Err(failure_error(SyncFailure::credentials_incomplete(&missing)));
+    let incomplete = (!missing.is_empty()).then(|| SyncFailure::credentials_incomplete(&missing));
+    if let Some(incomplete) = &incomplete
+        && missing_credentials == MissingCredentials::Refuse
+    {
+        return Err(failure_error(incomplete.clone()));
     }
     if let Some(active) = engine.store.active_sync(&access.id).await? {
         return Err(ApiError::busy(format!(
@@ -219,12 +243,16 @@ pub async fn start_sync(
     }
     let now = now_ms();
     let unattended = origin.unattended(request);
-    let mut failure = access.upgrade_error.clone().map(|detail| SyncFailure {
-        code: detail.code,
-        message: detail.message,
-        description: detail.description,
-        data: detail.data,
-    });
+    let mut failure = access
+        .upgrade_error
+        .clone()
+        .map(|detail| SyncFailure {
+            code: detail.code,
+            message: detail.message,
+            description: detail.description,
+            data: detail.data,
+        })
+        .or(incomplete);
     if failure.is_none()
         && unattended
         && let Some(next) = next_sync_possible_at(engine, &access.id).await?

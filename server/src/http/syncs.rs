@@ -22,7 +22,7 @@ use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
 use super::rate_limit::check_credential_attempt;
 use crate::domain::ids::{AccessId, SyncId};
-use crate::engine::service::SyncOrigin;
+use crate::engine::service::{MissingCredentials, SyncOrigin};
 use crate::engine::{challenges, render, service};
 use crate::state::AppState;
 use crate::store::rows::SyncRow;
@@ -113,7 +113,8 @@ async fn start(
 
 /// Starts a sync of every access of the end-user (no `credentials`: they are per access).
 /// A busy access answers with its running sync; an access without the credentials it needs
-/// is left out. Attended as for a single sync.
+/// (none saved) gets a sync FAILED at once with `1011`, so the answer names every access and
+/// which of them need the end-user (a reconnect flow). Attended as for a single sync.
 #[utoipa::path(
     post,
     path = "/rest/syncs",
@@ -121,7 +122,7 @@ async fn start(
     request_body(content = Option<SyncRequest>, description = "Optional; `credentials` is refused"),
     security(("bearer" = []), ("widget_session" = [])),
     responses(
-        (status = 200, body = SyncList),
+        (status = 200, description = "One sync per access: new ones, running ones of busy accesses, and `FAILED` ones with `1011` for accesses whose credentials are not saved", body = SyncList),
         (status = 400, description = "`1000`: malformed body or field, `credentials` given", body = ErrorBody),
         (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
     )
@@ -140,16 +141,20 @@ async fn sync_all(
     }
     let mut syncs = Vec::new();
     for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
-        match service::start_sync(&state.engine, &access, &request, origin(&user)).await {
+        let started = service::start_sync_with(
+            &state.engine,
+            &access,
+            &request,
+            origin(&user),
+            MissingCredentials::FailTheSync,
+        )
+        .await;
+        match started {
             Ok(sync) => syncs.push(render::sync(&sync)),
             Err(error) if error.code == 1008 => {
                 if let Some(active) = state.store.active_sync(&access.id).await? {
                     syncs.push(render::sync(&active));
                 }
-            }
-            // No saved secrets: this access needs the end-user (a widget flow); it is left out.
-            Err(error) if error.code == 1011 => {
-                tracing::info!(access_id = %access.id, "sync-all skips an access without saved credentials");
             }
             Err(error) => return Err(error),
         }

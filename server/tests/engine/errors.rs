@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{attended, spawn_app};
+use crate::helpers::{TapStatus, attended, spawn_app};
 
 fn code(body: &Value) -> u64 {
     body["error"]["code"].as_u64().expect("finX error format")
@@ -169,4 +169,38 @@ async fn answering_a_closed_challenge_is_1008_and_a_wrong_shape_is_400() {
     let (status, body) = app.answer(&waiting, json!({"value": "123456"})).await;
     assert_eq!((status, code(&body)), (StatusCode::CONFLICT, 1008));
     app.wait_status(&sync, "COMPLETED").await;
+}
+
+#[tokio::test]
+async fn sync_all_names_every_access_and_fails_those_that_need_the_end_user_with_1011() {
+    let app = spawn_app().await;
+    let saved = app.access("demo", true).await;
+    let unsaved = app.access("demo", false).await;
+    // The first sync of the unsaved access used its credentials and discarded them.
+    app.run_sync(&unsaved, attended(json!({})))
+        .await
+        .tap_status("COMPLETED");
+    let (status, all) = app.post("/rest/syncs", attended(json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let syncs = all["syncs"].as_array().unwrap();
+    assert_eq!(syncs.len(), 2, "one sync per access: {all}");
+    let of = |access: &str| {
+        syncs
+            .iter()
+            .find(|s| s["access_id"] == access)
+            .unwrap()
+            .clone()
+    };
+    let needs_user = of(&unsaved);
+    assert_eq!(needs_user["status"], "FAILED");
+    assert_eq!(needs_user["error"]["code"], 1011);
+    assert_eq!(needs_user["error"]["data"]["missing"], json!(["pin"]));
+    app.wait_status(&of(&saved), "COMPLETED").await;
+    assert!(
+        app.events()
+            .await
+            .iter()
+            .any(|e| e["event_type"] == "SYNC_FAILED" && e["resource_id"] == needs_user["id"]),
+        "the failed sync is in the event queue"
+    );
 }

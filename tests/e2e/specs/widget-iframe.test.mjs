@@ -22,6 +22,7 @@ after(async () => {
 
 test('overlay: one message to the integrator origin, then the demo shows the accounts', async () => {
   const { page } = browser;
+  browser.consoleErrors.length = 0;
   const messages = [];
   await page.exposeFunction('__recordMessage', (message) => messages.push(message));
   // Record every message any frame of the integrator page receives, across navigations.
@@ -53,6 +54,7 @@ test('overlay: one message to the integrator origin, then the demo shows the acc
   assert.equal(message.data.link, `${server.base}/demo/callback`);
   assert.equal(message.data.query.success, 'true');
   assert.match(message.data.query.code, /.{20,}/);
+  assert.deepEqual(browser.consoleErrors, [], 'no page error or CSP violation in the page or the widget frame');
 });
 
 test('overlay: the redirect challenge opens the bank in a popup and the flow goes on', async () => {

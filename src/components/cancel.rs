@@ -28,6 +28,20 @@ pub fn CancelButton() -> impl IntoView {
             let _ = button.focus();
         }
     });
+    // Escape anywhere asks to cancel: the keyboard's way out, also in the overlay, where the
+    // focus is inside the widget and the embedding page never sees the key. Keys a field or
+    // the dialog already handled (default prevented) are left alone.
+    let escape = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.key() == "Escape"
+            && !event.default_prevented()
+            && !open.get_untracked()
+            && !busy.get_untracked()
+        {
+            event.prevent_default();
+            open.set(true);
+        }
+    });
+    on_cleanup(move || escape.remove());
     // Escape closes; Tab stays inside the dialog.
     let on_keydown = move |event: KeyboardEvent| match event.key().as_str() {
         "Escape" => {

@@ -119,7 +119,11 @@ pub fn BankSearch() -> impl IntoView {
                     choose(provider);
                 }
             }
-            "Escape" => active.set(None),
+            // Escape first closes the open result list; with none open it asks to cancel.
+            "Escape" if active.get_untracked().is_some() => {
+                ev.prevent_default();
+                active.set(None);
+            }
             _ => {}
         }
     };

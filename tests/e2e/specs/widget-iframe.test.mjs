@@ -95,6 +95,27 @@ test('overlay: the redirect challenge opens the bank in a popup and the flow goe
   }
 });
 
+test('overlay: Escape inside the widget asks to cancel, and confirming ends the flow as cancelled', async () => {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`${server.base}/demo`);
+    await page.getByTestId('demo-overlay').click();
+    const widget = new Widget(page.frameLocator('[data-testid="kontolink-iframe"]'));
+    await widget.chooseSandboxBank();
+    // The focus is inside the widget (its step heading): the host page never sees the key.
+    await page.keyboard.press('Escape');
+    await widget.waitFor('cancel-dialog');
+    await page.keyboard.press('Escape');
+    assert.equal(await widget.el('cancel-dialog').count(), 0, 'Escape in the dialog closes it');
+    await page.keyboard.press('Escape');
+    await widget.el('cancel-confirm').click();
+    await page.getByTestId('kontolink-overlay').waitFor({ state: 'detached', timeout: TIMEOUT });
+    assert.equal(await page.getByTestId('demo-result').textContent(), 'Cancelled.');
+  } finally {
+    await page.close();
+  }
+});
+
 test('redirect window from the demo page: back on the callback with the accounts', async () => {
   const { page } = browser;
   await page.goto(`${server.base}/demo?iban=DE82900948150000002881`);

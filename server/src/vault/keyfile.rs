@@ -139,13 +139,18 @@ pub fn write(path: &Path, ring: &KeyRing) -> Result<(), VaultError> {
 /// (`link` refuses an existing name), the others get `false` and read the winner's keys.
 pub fn create_unless_exists(path: &Path, ring: &KeyRing) -> Result<bool, VaultError> {
     let tmp = write_temporary(path, ring)?;
-    let linked = std::fs::hard_link(&tmp, path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
+    let created = match std::fs::hard_link(&tmp, path) {
         Ok(()) => Ok(true),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        // A file system without hard links: a rename, exclusive only against files that
+        // exist already (processes starting together there should start one first).
+        Err(_) if !path.exists() => std::fs::rename(&tmp, path)
+            .map(|()| true)
+            .map_err(|source| key_file_error(path, source)),
         Err(source) => Err(key_file_error(path, source)),
-    }
+    };
+    let _ = std::fs::remove_file(&tmp);
+    created
 }
 
 fn key_file_error(path: &Path, source: std::io::Error) -> VaultError {

@@ -77,12 +77,6 @@ macro_rules! text_id {
                 f.write_str(&self.0)
             }
         }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.0 == other
-            }
-        }
     };
 }
 

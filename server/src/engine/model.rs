@@ -2,10 +2,11 @@
 //! (challenge rounds and answers), and the error a sync fails with. No secrets in here:
 //! credentials and TANs live sealed in the vault.
 
-use crate::domain::ids::{AccessId, SyncId};
 use kontolink_api::{Challenge, ErrorDetail};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::domain::ids::{AccessId, SyncId};
 
 /// A finX error a sync ends with (`error` of the sync object).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

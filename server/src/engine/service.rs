@@ -1,7 +1,6 @@
 //! The engine's operations as the HTTP edge and the scheduler call them: create an access,
 //! start a sync (PSD2 limit, credentials, upgrades), answer a challenge.
 
-use crate::domain::ids::{AccessId, SyncId};
 use std::collections::BTreeMap;
 
 use kontolink_api::{CreateAccessRequest, SyncRequest, SyncScope};
@@ -12,6 +11,7 @@ use super::model::{
 };
 use super::{Engine, SyncFailure, render, session};
 use crate::domain::SyncStatus;
+use crate::domain::ids::{AccessId, SyncId};
 use crate::http::ApiError;
 use crate::store::rows::{AccessRow, NewEvent, SyncRow};
 use crate::vault::SecretMap;

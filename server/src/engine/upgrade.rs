@@ -4,10 +4,9 @@
 
 use serde_json::json;
 
-use crate::domain::ids::AccessId;
-
 use super::SyncFailure;
 use super::model::now_ms;
+use crate::domain::ids::AccessId;
 use crate::providers::{Upgrade, UpgradeKind};
 use crate::store::rows::{AccessRow, AccountRow, UpgradePlan};
 

@@ -3,7 +3,6 @@
 //! work; backend SQL lives in the backend modules (`sqlite/…`, `postgres/…`); PostgreSQL's
 //! claim uses `FOR UPDATE SKIP LOCKED`, so several processes share one queue.
 
-use crate::domain::ids::{AccessId, AccountId, SyncId};
 use async_trait::async_trait;
 
 use super::StoreError;
@@ -12,6 +11,7 @@ use super::rows::{
     TransactionRow,
 };
 use crate::domain::SyncStatus;
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use crate::engine::model::Progress;
 use crate::providers::{BankAccount, BankTransaction};
 use crate::vault::Sealed;

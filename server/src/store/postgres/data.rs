@@ -1,9 +1,9 @@
 //! `DataStore` on PostgreSQL: accesses, accounts, transactions, bearer tokens.
 
-use crate::domain::ids::{AccessId, AccountId};
 use async_trait::async_trait;
 
 use super::PgStore;
+use crate::domain::ids::{AccessId, AccountId};
 use crate::store::StoreError;
 use crate::store::engine::DataStore;
 use crate::store::row_mapping::{

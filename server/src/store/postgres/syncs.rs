@@ -8,13 +8,13 @@
 //! its lease writes nothing (the row lock plus PostgreSQL's re-check of the `WHERE` on the
 //! committed row make the fence exact under READ COMMITTED).
 
-use crate::domain::ids::{AccessId, AccountId, SyncId};
 use async_trait::async_trait;
 
 use super::PgStore;
 use super::mapping::{self, insert_event};
 use super::write;
 use crate::domain::SyncStatus;
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use crate::engine::model::{Progress, sync_secrets_owner};
 use crate::providers::{BankAccount, BankTransaction};
 use crate::store::StoreError;

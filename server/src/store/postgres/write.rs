@@ -4,12 +4,12 @@
 //! transaction holds the sync row's lock from its first statement: a concurrent claim skips
 //! the locked row, and a stale lease holder waits, re-checks `lease_owner` and writes nothing.
 
-use crate::domain::ids::{AccessId, AccountId, SyncId};
 use sqlx::PgPool;
 
 use super::data::insert_access_row;
 use super::mapping::{self, insert_event};
 use crate::domain::SyncStatus;
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use crate::engine::model::{access_secrets_owner, sync_secrets_owner};
 use crate::providers::{BankAccount, BankTransaction};
 use crate::store::StoreError;

@@ -2,13 +2,13 @@
 //! `UPDATE … WHERE id = (SELECT … LIMIT 1) RETURNING …`, atomic under SQLite's single writer;
 //! every status change is a conditional `UPDATE … WHERE status IN (allowed sources)`.
 
-use crate::domain::ids::{AccessId, AccountId, SyncId};
 use async_trait::async_trait;
 
 use super::SqliteStore;
 use super::mapping::{self, insert_event};
 use super::write;
 use crate::domain::SyncStatus;
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use crate::engine::model::{Progress, sync_secrets_owner};
 use crate::providers::{BankAccount, BankTransaction};
 use crate::store::StoreError;

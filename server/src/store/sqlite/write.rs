@@ -3,12 +3,12 @@
 //! Each starts with a fenced `UPDATE` of the sync, so only the lease holder writes and the
 //! transaction holds SQLite's write lock from its first statement.
 
-use crate::domain::ids::{AccessId, AccountId, SyncId};
 use sqlx::SqlitePool;
 
 use super::data::insert_access_row;
 use super::mapping::{self, insert_event};
 use crate::domain::SyncStatus;
+use crate::domain::ids::{AccessId, AccountId, SyncId};
 use crate::engine::model::{access_secrets_owner, sync_secrets_owner};
 use crate::providers::{BankAccount, BankTransaction};
 use crate::store::StoreError;

@@ -4,12 +4,10 @@
 //! the address never leaks to another site. Looking the flow up does not use its token.
 
 use axum::Router;
-use axum::extract::{RawQuery, Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use tower::ServiceExt;
-use tower_http::services::ServeFile;
 
 use super::csp;
 use crate::domain::origin::Origin;
@@ -23,18 +21,19 @@ pub fn router() -> Router<AppState> {
 pub(super) async fn widget_page(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-    request: Request,
 ) -> Response {
     let ancestors = frame_ancestors(&state, query.as_deref()).await;
+    // Read once: the page is the body, and its inline loader's hash goes into the policy.
     let index = state.config.widget_dir.join("index.html");
-    // The loader's hash comes from the page as built; an unreadable page is ServeFile's 404.
-    let hashes = tokio::fs::read_to_string(&index)
-        .await
-        .map(|html| csp::inline_script_hashes(&html))
-        .unwrap_or_default();
-    let mut response = match ServeFile::new(index).oneshot(request).await {
-        Ok(response) => response.into_response(),
-        Err(never) => match never {},
+    let (mut response, hashes) = match tokio::fs::read_to_string(&index).await {
+        Ok(html) => {
+            let hashes = csp::inline_script_hashes(&html);
+            (Html(html).into_response(), hashes)
+        }
+        Err(error) => {
+            tracing::error!(path = %index.display(), %error, "the built widget page cannot be read");
+            (StatusCode::NOT_FOUND.into_response(), Vec::new())
+        }
     };
     let headers = response.headers_mut();
     let csp = HeaderValue::from_str(&csp::widget_policy(&hashes, &ancestors))

@@ -98,26 +98,26 @@ pub struct EngineArgs {
 #[derive(Debug, clap::Args)]
 pub struct RateLimitArgs {
     /// `POST /auth/token`, per client.
-    #[arg(long, env = "KONTOLINK_RATE_LIMIT_TOKEN", default_value = "100/20")]
+    #[arg(long, env = "KONTOLINK_RATE_LIMIT_TOKEN", default_value_t = RateLimits::default().token_per_client)]
     pub rate_limit_token: RateLimit,
     /// `POST /onetime/access` and `POST /ongoing/access`, per client.
-    #[arg(long, env = "KONTOLINK_RATE_LIMIT_ACCESS", default_value = "100/20")]
+    #[arg(long, env = "KONTOLINK_RATE_LIMIT_ACCESS", default_value_t = RateLimits::default().access_per_client)]
     pub rate_limit_access: RateLimit,
     /// Requests of one widget session, per flow.
-    #[arg(long, env = "KONTOLINK_RATE_LIMIT_WIDGET", default_value = "120/5")]
+    #[arg(long, env = "KONTOLINK_RATE_LIMIT_WIDGET", default_value_t = RateLimits::default().widget_per_flow)]
     pub rate_limit_widget: RateLimit,
     /// Credential attempts (an access created, a sync started with credentials), per client.
     #[arg(
         long,
         env = "KONTOLINK_RATE_LIMIT_CREDENTIALS_CLIENT",
-        default_value = "100/20"
+        default_value_t = RateLimits::default().credentials_per_client
     )]
     pub rate_limit_credentials_client: RateLimit,
     /// Credential attempts with one widget session, per flow.
     #[arg(
         long,
         env = "KONTOLINK_RATE_LIMIT_CREDENTIALS_FLOW",
-        default_value = "10/0.2"
+        default_value_t = RateLimits::default().credentials_per_flow
     )]
     pub rate_limit_credentials_flow: RateLimit,
 }

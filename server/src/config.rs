@@ -90,6 +90,13 @@ impl std::str::FromStr for RateLimit {
     }
 }
 
+/// The same `BURST/PER_SECOND` form, so the flags show the defaults of [`RateLimits`].
+impl std::fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.burst, self.per_second)
+    }
+}
+
 /// Rate limits of contract §8.
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits {

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::ApiError;
-use super::rate_limit::{Bucket, Refusal, rate_limited_response};
+use super::rate_limit::{Bucket, rate_limited_response};
 use crate::domain::ids::{ClientId, FlowId, GrantId, UserId};
 use crate::domain::secret_token::{SecretToken, TokenKind};
 use crate::domain::time::UnixTime;
@@ -173,10 +173,9 @@ async fn widget_flow(state: &AppState, token: &SecretToken) -> Result<FlowRecord
         .ok_or(BearerRejection::Unauthorized(
             "the widget session is unknown, expired or has ended",
         ))?;
-    match state.limits.check(Bucket::Flow, &flow.id.to_string()).await {
-        Ok(()) => {}
-        Err(Refusal::Limited(wait)) => return Err(BearerRejection::RateLimited(wait)),
-        Err(Refusal::Store(error)) => return Err(error.into()),
-    }
+    state
+        .limits
+        .check(Bucket::Flow, &flow.id.to_string())
+        .await?;
     Ok(flow)
 }

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use std::time::Duration;
 
 use super::ApiError;
-use super::rate_limit::{Bucket, Refusal, rate_limited_response};
+use super::rate_limit::{Bucket, rate_limited_response};
 use crate::domain::ids::ClientId;
 use crate::domain::secret_token::SecretToken;
 use crate::state::AppState;
@@ -133,14 +133,10 @@ impl FromRequestParts<AppState> for AuthenticatedClient {
                 )));
             }
         };
-        match state.limits.check(Bucket::Access, client.id.as_str()).await {
-            Ok(()) => {}
-            Err(Refusal::Limited(wait)) => return Err(ClientRejection::RateLimited(wait)),
-            Err(Refusal::Store(error)) => {
-                tracing::error!(%error, "rate limit check failed");
-                return Err(ClientRejection::Internal);
-            }
-        }
+        state
+            .limits
+            .check(Bucket::Access, client.id.as_str())
+            .await?;
         Ok(AuthenticatedClient(client))
     }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 use axum::response::{IntoResponse, Response};
 
 use super::ApiError;
-use super::bearer::{AuthenticatedUser, Credential};
+use super::bearer::{AuthenticatedUser, BearerRejection, Credential};
+use super::client_auth::ClientRejection;
 use crate::config::{RateLimit, RateLimits};
 use crate::domain::rate_limit::Take;
 use crate::engine::model::now_ms;
@@ -48,6 +49,37 @@ pub enum Refusal {
     /// Over the limit; retry after this long.
     Limited(Duration),
     Store(StoreError),
+}
+
+/// `429`/`1029` with `Retry-After` in our error format; a store failure is a logged `500`.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(wait) => ApiError::rate_limited(retry_after_secs(wait)),
+            Refusal::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<Refusal> for BearerRejection {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(wait) => BearerRejection::RateLimited(wait),
+            Refusal::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<Refusal> for ClientRejection {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(wait) => ClientRejection::RateLimited(wait),
+            Refusal::Store(error) => {
+                tracing::error!(%error, "rate limit check failed");
+                ClientRejection::Internal
+            }
+        }
+    }
 }
 
 pub struct RateLimiter {
@@ -103,13 +135,7 @@ pub async fn check_credential_attempt(
         checks.push((Bucket::CredentialsPerFlow, flow_id.to_string()));
     }
     for (bucket, key) in checks {
-        match limiter.check(bucket, &key).await {
-            Ok(()) => {}
-            Err(Refusal::Limited(wait)) => {
-                return Err(ApiError::rate_limited(retry_after_secs(wait)));
-            }
-            Err(Refusal::Store(error)) => return Err(error.into()),
-        }
+        limiter.check(bucket, &key).await?;
     }
     Ok(())
 }

@@ -1,0 +1,10 @@
+//! A FinTS 3.0 PIN/TAN client without I/O.
+//!
+//! The protocol is plain data in, plain data out: [`codec`] turns bytes into segments and
+//! back (exactly), [`segments`] gives the segments Kontolink speaks their types,
+//! [`envelope`] wraps business segments into a signed and "encrypted" PIN/TAN message,
+//! [`dialog`] is the state machine of one synchronisation, and [`statements`] reads the
+//! bank statements (MT940/MT942, camt.052). Sockets, timers and retries live in the
+//! caller (Kontolink's server), behind [`transport::Transport`].
+
+pub mod statements;

@@ -1,0 +1,1 @@
+//! Bank statements as FinTS delivers them (placeholder, being written).

@@ -5,6 +5,10 @@
 //! [`envelope`] wraps business segments into a signed and "encrypted" PIN/TAN message,
 //! [`dialog`] is the state machine of one synchronisation, and [`statements`] reads the
 //! bank statements (MT940/MT942, camt.052). Sockets, timers and retries live in the
-//! caller (Kontolink's server), behind [`transport::Transport`].
+//! caller (Kontolink's server).
 
+pub mod codec;
+
+pub mod envelope;
+pub mod segments;
 pub mod statements;

@@ -1,0 +1,15 @@
+//! ISO-8859-1, the character set of FinTS 3.0: each byte is the code point of the same
+//! number, so no table is needed. Characters outside it are written as `?` (FinTS has no
+//! way to carry them).
+
+/// Bytes → text.
+pub fn decode(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// Text → bytes; characters above U+00FF become `?`.
+pub fn encode(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect()
+}

@@ -9,6 +9,7 @@
 
 pub mod codec;
 
+pub mod dialog;
 pub mod envelope;
 pub mod segments;
 pub mod statements;

@@ -135,7 +135,7 @@ fn run(recording: &mut Recording, job: &mut Job) -> Result<Vec<String>, FintsErr
                         .to_string()
                         .contains(&format!("\"{}\"", recording.pin))
                 );
-                *job = Job::restore(&snapshot).unwrap();
+                *job = Job::restore(&snapshot, job.cache().clone()).unwrap();
                 let tan = recording.tan.clone().expect("the recording has a TAN");
                 job.reply(Reply::Tan(SecretString::from(tan)))?;
             }

@@ -93,6 +93,44 @@ pub struct EngineArgs {
     pub sandbox_slow_step_ms: u64,
 }
 
+/// Real banks over FinTS 3.0 PIN/TAN (contract §9).
+#[derive(Debug, clap::Args)]
+pub struct FintsArgs {
+    /// The FinTS product registration number of the Deutsche Kreditwirtschaft; without it,
+    /// FinTS syncs fail with 20001.
+    #[arg(long, env = "KONTOLINK_FINTS_PRODUCT_ID")]
+    pub fints_product_id: Option<String>,
+    /// `BLZ=URL`: adds or replaces a bank's FinTS server (repeatable; the variable takes a
+    /// comma-separated list). `https://`, or `http://` for loopback hosts only.
+    #[arg(long = "fints-url", env = "KONTOLINK_FINTS_URLS", value_delimiter = ',', value_parser = parse_fints_url)]
+    pub fints_urls: Vec<(String, String)>,
+    /// `auto` (camt.052 where the bank offers it, else MT940), `camt` or `mt940`.
+    #[arg(long, env = "KONTOLINK_FINTS_STATEMENT_FORMAT", default_value = "auto", value_parser = parse_statement_format)]
+    pub fints_statement_format: crate::providers::fints::StatementFormat,
+}
+
+fn parse_fints_url(raw: &str) -> Result<(String, String), String> {
+    let (blz, url) = raw
+        .split_once('=')
+        .ok_or_else(|| format!("{raw}: expected BLZ=URL"))?;
+    let blz = blz.trim();
+    if blz.len() != 8 || !blz.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{raw}: the BLZ must be 8 digits"));
+    }
+    let url = crate::providers::fints::transport::BankUrl::parse(url)?;
+    Ok((blz.to_owned(), url.as_str().to_owned()))
+}
+
+fn parse_statement_format(raw: &str) -> Result<crate::providers::fints::StatementFormat, String> {
+    use crate::providers::fints::StatementFormat;
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "auto" => Ok(StatementFormat::Auto),
+        "camt" => Ok(StatementFormat::Camt),
+        "mt940" => Ok(StatementFormat::Mt940),
+        other => Err(format!("{other}: expected auto, camt or mt940")),
+    }
+}
+
 /// Rate limits (contract §8) as `BURST/PER_SECOND`: that many requests at once, refilled at
 /// that rate. Processes on one PostgreSQL database share each budget.
 #[derive(Debug, clap::Args)]
@@ -152,6 +190,8 @@ pub struct ServeArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub rate_limits: RateLimitArgs,
+    #[command(flatten)]
+    pub fints: FintsArgs,
     /// Register the demo client `demo` / `demo-secret`.
     #[arg(long, env = "KONTOLINK_DEMO", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub demo: bool,
@@ -205,6 +245,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.engine.lease = Duration::from_millis(args.engine.lease_ms.max(100));
             config.engine.poll_interval = Duration::from_millis(args.engine.poll_ms.max(10));
             config.sandbox.slow_step = Duration::from_millis(args.engine.sandbox_slow_step_ms);
+            config.fints.product_id = args.fints.fints_product_id.filter(|id| !id.trim().is_empty());
+            config.fints.urls = args.fints.fints_urls.into_iter().collect();
+            config.fints.statement_format = args.fints.fints_statement_format;
             let app = Application::build(config).await?;
             // The one line scripts and tests wait for (port 0 makes the address discoverable).
             eprintln!("kontolink-server listening on http://{}", app.local_addr()?);

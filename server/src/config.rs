@@ -24,6 +24,8 @@ pub struct Config {
     pub vault_key_file: PathBuf,
     pub engine: crate::engine::EngineConfig,
     pub sandbox: crate::providers::sandbox::SandboxConfig,
+    /// Real banks over FinTS (contract §9).
+    pub fints: crate::providers::fints::FintsConfig,
 }
 
 /// Token lifetimes (contract §3).
@@ -60,6 +62,7 @@ impl Default for Config {
             vault_key_file: PathBuf::from("data/vault.key"),
             engine: crate::engine::EngineConfig::default(),
             sandbox: crate::providers::sandbox::SandboxConfig::default(),
+            fints: crate::providers::fints::FintsConfig::default(),
             rate_limits: RateLimits::default(),
         }
     }

@@ -11,7 +11,9 @@ use crate::config::Config;
 use crate::engine::{self, Engine, EngineHandle};
 use crate::http;
 use crate::http::rate_limit::RateLimiter;
+use crate::engine::provider_state::VaultState;
 use crate::providers::ProviderRegistry;
+use crate::providers::fints::Fints;
 use crate::state::AppState;
 use crate::store;
 use crate::vault::Vault;
@@ -40,10 +42,16 @@ impl Application {
         let vault = open_vault(&config)?;
         check_vault_key(&vault, store.as_ref()).await?;
         let public_url: Arc<str> = public_url.into();
+        let catalog = Catalog::load().with_fints_urls(&config.fints.urls);
+        let fints = Fints::new(
+            config.fints.clone(),
+            catalog.fints_urls(),
+            Arc::new(VaultState::new(store.clone(), vault.clone())),
+        );
         let engine = Arc::new(Engine::new(
             store.clone(),
             vault,
-            Arc::new(ProviderRegistry::new(config.sandbox)),
+            Arc::new(ProviderRegistry::new(config.sandbox, fints)),
             config.engine.clone(),
             public_url.clone(),
         ));
@@ -54,7 +62,7 @@ impl Application {
             public_url,
             metrics: crate::metrics::Metrics::new(),
             config: Arc::new(config),
-            catalog: Catalog::load(),
+            catalog,
             engine,
         };
         if state.config.demo {

@@ -116,6 +116,8 @@ enum Sent {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct State {
     params: Params,
+    /// Kept by the caller between syncs (and while parked): not part of a snapshot.
+    #[serde(skip)]
     cache: Cache,
     phase: Phase,
     dialog_id: String,
@@ -178,17 +180,17 @@ impl Job {
         }
     }
 
-    /// The state as JSON (no PIN, no TAN; the customer system id is in it, so keep it
-    /// where the access's secrets are kept).
+    /// The dialog's state as JSON: no PIN, no TAN, and not the [`Cache`] (BPD, UPD,
+    /// customer system id), which the caller keeps with the bank and the access.
     pub fn snapshot(&self) -> serde_json::Value {
         serde_json::to_value(&self.state).unwrap_or(serde_json::Value::Null)
     }
 
-    pub fn restore(snapshot: &serde_json::Value) -> Option<Job> {
-        Some(Job {
-            state: serde_json::from_value(snapshot.clone()).ok()?,
-            tan: None,
-        })
+    /// A job from a [`Job::snapshot`] and the cache saved with it.
+    pub fn restore(snapshot: &serde_json::Value, cache: Cache) -> Option<Job> {
+        let mut state: State = serde_json::from_value(snapshot.clone()).ok()?;
+        state.cache = cache;
+        Some(Job { state, tan: None })
     }
 
     /// The date and time written into the security headers.

@@ -87,10 +87,7 @@ impl AccessMethodEntry {
             id: format!("{provider_id}-fints"),
             name: "FinTS PIN/TAN".to_owned(),
             method_type: MethodType::Fints,
-            credentials: vec![
-                field("login", "Anmeldename / Legitimations-ID", false),
-                field("pin", "PIN", true),
-            ],
+            credentials: crate::providers::registry::fints_credentials(),
             sca_flows: vec![ScaFlow::Embedded, ScaFlow::Decoupled],
         }
     }

@@ -48,6 +48,31 @@ impl Catalog {
         Catalog::from_entries(providers)
     }
 
+    /// The catalog with FinTS URLs added or replaced per main BLZ (`--fints-url BLZ=URL`):
+    /// such a bank gets its `de-<BLZ>-fints` access method.
+    pub fn with_fints_urls(self, urls: &std::collections::BTreeMap<String, String>) -> Catalog {
+        if urls.is_empty() {
+            return self;
+        }
+        let providers = self
+            .providers()
+            .iter()
+            .map(|provider| match urls.get(&provider.blz) {
+                Some(url) if provider.id != sandbox::provider().id => provider.clone().with_fints(url),
+                _ => provider.clone(),
+            })
+            .collect();
+        Catalog::from_entries(providers)
+    }
+
+    /// Main BLZ → FinTS URL of every bank that has one.
+    pub fn fints_urls(&self) -> HashMap<String, String> {
+        self.providers()
+            .iter()
+            .filter_map(|p| Some((p.blz.clone(), p.fints_url.clone()?)))
+            .collect()
+    }
+
     /// A catalog of exactly these providers (tests; the first entry with an id wins).
     pub fn from_entries(providers: Vec<ProviderEntry>) -> Catalog {
         let mut by_id = HashMap::with_capacity(providers.len());

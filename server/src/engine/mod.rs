@@ -7,6 +7,7 @@
 
 pub mod challenges;
 pub mod model;
+pub mod provider_state;
 pub mod queue;
 pub mod render;
 pub mod retry;

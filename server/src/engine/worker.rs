@@ -95,11 +95,32 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
             .filter(|_| sync.options.reuse_auth_medium),
         synced_before: access.last_synced_at.is_some(),
         known_accounts: &known,
+        add_accounts: sync.scope.contains(&SyncScope::Accounts) || known_accounts.is_empty(),
+        transactions_since: sync.scope.contains(&SyncScope::Transactions).then(|| {
+            now.date() - time::Duration::days(i64::from(sync.options.sync_period))
+        }),
         public_url: &engine.public_url,
         now,
     };
+    let outcome = steps(engine, sync, &access, &known_accounts, provider.as_ref(), &bank).await;
+    provider.finish(&bank).await;
+    outcome
+}
+
+/// The bank steps of [`drive`]: login, accounts, transactions.
+async fn steps(
+    engine: &Engine,
+    sync: &SyncRow,
+    access: &AccessRow,
+    known_accounts: &[crate::store::rows::AccountRow],
+    provider: &dyn crate::providers::Provider,
+    bank: &BankSession<'_>,
+) -> anyhow::Result<Outcome> {
+    let store = &engine.store;
+    let now = bank.now;
+    let next_challenge_id = bank.next_challenge_id.to_owned();
     let policy = engine.config.retry;
-    match retry(&policy, "login", || provider.login(&bank)).await {
+    match retry(&policy, "login", || provider.login(bank)).await {
         Ok(LoginOutcome::Authenticated) => {}
         Ok(LoginOutcome::Challenge(spec)) => {
             if !sync.options.attended || sync.automatic {
@@ -128,12 +149,16 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
                 new_challenge: true,
             });
         }
-        Ok(LoginOutcome::Pending { wake_at }) => {
+        Ok(LoginOutcome::Pending { wake_at, memo }) => {
             let Some(open) = sync.progress.rounds.last() else {
                 anyhow::bail!("the provider waits for a challenge that was never asked");
             };
+            let mut progress = sync.progress.clone();
+            if let (Some(memo), Some(last)) = (memo, progress.rounds.last_mut()) {
+                last.memo = memo;
+            }
             return Ok(Outcome::AwaitAuth {
-                progress: sync.progress.clone(),
+                progress,
                 challenge_id: open.challenge.id.clone(),
                 deadline: open.created_at_ms + engine.config.await_auth_timeout.as_millis() as i64,
                 wake_at: wake_at.map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64),
@@ -141,19 +166,19 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
             });
         }
         Err(BankError::Upgrade(up)) => {
-            let (plan, failure) = upgrade::plan(&up, &access, &known_accounts);
+            let (plan, failure) = upgrade::plan(&up, access, known_accounts);
             return Ok(Outcome::Failed(failure, Some(plan)));
         }
         Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
     }
 
-    let bank_accounts = match retry(&policy, "accounts", || provider.accounts(&bank)).await {
+    let bank_accounts = match retry(&policy, "accounts", || provider.accounts(bank)).await {
         Ok(accounts) => accounts,
         Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
     };
     let add_new = sync.scope.contains(&SyncScope::Accounts) || known_accounts.is_empty();
     let bank_accounts = if add_new {
-        without_accounts_of_upgrade_family(store.as_ref(), &access, bank_accounts).await?
+        without_accounts_of_upgrade_family(store.as_ref(), access, bank_accounts).await?
     } else {
         bank_accounts
     };
@@ -161,7 +186,7 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
         .save_accounts(
             &sync.id,
             &engine.worker_id,
-            &access,
+            access,
             &bank_accounts,
             add_new,
             now_ms(),
@@ -182,7 +207,7 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
                 continue;
             };
             match retry(&policy, "transactions", || {
-                provider.transactions(&bank, bank_account, since)
+                provider.transactions(bank, bank_account, since)
             })
             .await
             {

@@ -4,9 +4,10 @@
 //! [`ChallengeSpec`]); the answers come back in [`BankSession::rounds`] on the next call, so a
 //! provider is a pure function of its session and the engine can resume it after a crash.
 
+pub mod fints;
 pub mod registry;
 pub mod sandbox;
-mod unavailable;
+pub mod state;
 
 use async_trait::async_trait;
 use kontolink_api::Challenge;
@@ -98,6 +99,11 @@ pub struct BankSession<'a> {
     pub synced_before: bool,
     /// Provider account ids the access holds now.
     pub known_accounts: &'a [String],
+    /// Whether this sync adds the provider's new accounts (scope `ACCOUNTS`, or a first
+    /// sync); else only `known_accounts` matter.
+    pub add_accounts: bool,
+    /// Transactions from this day on are wanted; `None`: this sync fetches none.
+    pub transactions_since: Option<Date>,
     pub public_url: &'a str,
     pub now: OffsetDateTime,
 }
@@ -109,8 +115,11 @@ pub enum LoginOutcome {
     /// Ask the end-user; `wake_at` = check again by itself then (decoupled).
     Challenge(Box<ChallengeSpec>),
     /// The last challenge is still open; keep waiting (until `wake_at`, or an answer).
+    /// `memo` replaces the open challenge's memo (e.g. a bank dialog that moved on while
+    /// polling a decoupled approval).
     Pending {
         wake_at: Option<OffsetDateTime>,
+        memo: Option<Value>,
     },
 }
 
@@ -164,4 +173,8 @@ pub trait Provider: Send + Sync + 'static {
         account: &BankAccount,
         since: Date,
     ) -> Result<Vec<BankTransaction>, BankError>;
+
+    /// The sync is over (completed, failed or parked for a challenge): drop what was kept
+    /// for it in memory.
+    async fn finish(&self, _session: &BankSession<'_>) {}
 }

@@ -2,7 +2,7 @@
 //!
 //! The catalog (another module) owns names, BLZ and search; this registry only knows what the
 //! engine needs to run a sync. The two sandbox methods are fixed; `de-<BLZ>-fints` methods of
-//! real banks resolve to [`Unavailable`](super::unavailable::Unavailable).
+//! real banks with a known FinTS server resolve to [`Fints`](super::fints::Fints).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,8 +10,8 @@ use std::sync::Arc;
 use kontolink_api::CredentialField;
 
 use super::Provider;
+use super::fints::Fints;
 use super::sandbox::{Sandbox, SandboxConfig};
-use super::unavailable::Unavailable;
 
 pub const SANDBOX_PROVIDER_ID: &str = "kontolink-sandbox";
 pub const SANDBOX_PIN_METHOD: &str = "kontolink-sandbox-pin";
@@ -58,7 +58,7 @@ impl MethodEntry {
 
 pub struct ProviderRegistry {
     fixed: BTreeMap<String, MethodEntry>,
-    unavailable: Arc<dyn Provider>,
+    fints: Arc<Fints>,
 }
 
 fn login_and_pin() -> Vec<CredentialField> {
@@ -78,8 +78,32 @@ fn login_and_pin() -> Vec<CredentialField> {
     ]
 }
 
+/// `login`, optional `customer_id` (defaults to the login) and `pin` (contract §9).
+pub fn fints_credentials() -> Vec<CredentialField> {
+    vec![
+        CredentialField {
+            id: "login".into(),
+            label: "Login name".into(),
+            is_secret: false,
+            is_optional: false,
+        },
+        CredentialField {
+            id: "customer_id".into(),
+            label: "Customer ID".into(),
+            is_secret: false,
+            is_optional: true,
+        },
+        CredentialField {
+            id: "pin".into(),
+            label: "PIN".into(),
+            is_secret: true,
+            is_optional: false,
+        },
+    ]
+}
+
 impl ProviderRegistry {
-    pub fn new(sandbox: SandboxConfig) -> ProviderRegistry {
+    pub fn new(sandbox: SandboxConfig, fints: Fints) -> ProviderRegistry {
         let sandbox: Arc<dyn Provider> = Arc::new(Sandbox::new(sandbox));
         let mut fixed = BTreeMap::new();
         for (id, method_type) in [
@@ -99,7 +123,7 @@ impl ProviderRegistry {
         }
         ProviderRegistry {
             fixed,
-            unavailable: Arc::new(Unavailable),
+            fints: Arc::new(fints),
         }
     }
 
@@ -108,18 +132,21 @@ impl ProviderRegistry {
             return Some(entry.clone());
         }
         let blz = fints_blz(access_method_id)?;
+        if !self.fints.knows(blz) {
+            return None;
+        }
         Some(MethodEntry {
             access_method_id: access_method_id.to_owned(),
             provider_id: format!("de-{blz}"),
             method_type: "FINTS",
-            credentials: login_and_pin(),
-            provider: self.unavailable.clone(),
+            credentials: fints_credentials(),
+            provider: self.fints.clone(),
         })
     }
 }
 
 /// `de-<8 digits>-fints` → the BLZ.
-fn fints_blz(access_method_id: &str) -> Option<&str> {
+pub fn fints_blz(access_method_id: &str) -> Option<&str> {
     let blz = access_method_id
         .strip_prefix("de-")?
         .strip_suffix("-fints")?;
@@ -132,7 +159,13 @@ mod tests {
 
     #[test]
     fn sandbox_and_fints_methods_resolve() {
-        let registry = ProviderRegistry::new(SandboxConfig::default());
+        let urls = [("10020030".to_owned(), "https://fints.example.de/".to_owned())];
+        let fints = Fints::new(
+            crate::providers::fints::FintsConfig::default(),
+            urls.into_iter().collect(),
+            Arc::new(crate::providers::state::Forgetful),
+        );
+        let registry = ProviderRegistry::new(SandboxConfig::default(), fints);
         let pin = registry.method(SANDBOX_PIN_METHOD).unwrap();
         assert_eq!(pin.provider_id, SANDBOX_PROVIDER_ID);
         assert!(pin.is_secret("pin") && !pin.is_secret("login"));
@@ -140,6 +173,12 @@ mod tests {
             registry.method("de-10020030-fints").unwrap().provider_id,
             "de-10020030"
         );
+        assert_eq!(
+            registry.method("de-10020030-fints").unwrap().method_type,
+            "FINTS"
+        );
+        // A bank without a known FinTS server has no FinTS method.
+        assert!(registry.method("de-10020031-fints").is_none());
         assert!(registry.method("de-1002003-fints").is_none());
         assert!(registry.method("de-1002003x-fints").is_none());
         assert!(registry.method("nope").is_none());

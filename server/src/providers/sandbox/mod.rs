@@ -225,11 +225,15 @@ impl Provider for Sandbox {
                     if session.now < approved_at {
                         return Ok(LoginOutcome::Pending {
                             wake_at: Some(approved_at),
+                            memo: None,
                         });
                     }
                 }
                 (_, None | Some(Answer::Confirm)) => {
-                    return Ok(LoginOutcome::Pending { wake_at: None });
+                    return Ok(LoginOutcome::Pending {
+                        wake_at: None,
+                        memo: None,
+                    });
                 }
                 (_, Some(_)) => {
                     return Err(fatal(

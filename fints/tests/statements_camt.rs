@@ -232,3 +232,15 @@ fn broken_xml_is_an_xml_error() {
         );
     }
 }
+
+#[test]
+fn cut_off_documents_never_panic_and_mostly_fail() {
+    let text = fixture("camt052_v08.xml");
+    let mut failures = 0;
+    for (cut, _) in text.char_indices() {
+        failures += usize::from(parse_camt052(&text[..cut]).is_err());
+    }
+    // Every cut before the root's end tag is an unfinished document.
+    let end = text.rfind("</Document>").unwrap();
+    assert!(failures >= text[..end].chars().count(), "{failures}");
+}

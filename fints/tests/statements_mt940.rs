@@ -257,3 +257,27 @@ fn an_entry_without_any_currency_is_an_error() {
     assert_eq!(field, "61");
     assert!(message.contains("currency"), "{message}");
 }
+
+#[test]
+fn lower_case_marks_and_a_statement_86_after_the_balance() {
+    let text = ":20:X\n:60f:C200101EUR1,00\n:61:2001020102d1,00nmscKREF//bank 1\n:86:166?00\n:62F:C200102EUR0,00\n:86:Auszug 1\n-";
+    let entries = parse_mt940(text, true).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].amount, "-1.00");
+    assert_eq!(entries[0].bank_reference.as_deref(), Some("bank 1"));
+    assert_eq!(
+        entries[0].purpose, None,
+        "the :86: after :62F: belongs to no entry"
+    );
+}
+
+#[test]
+fn cut_off_input_never_panics() {
+    for name in ["dkb_full.mt940", "variants_own.mt940", "pending_own.mt942"] {
+        let text = fixture(name);
+        for (cut, _) in text.char_indices() {
+            let _ = parse_mt940(&text[..cut], true);
+            let _ = parse_mt940(&text[cut..], true);
+        }
+    }
+}

@@ -76,8 +76,9 @@ pub enum StatementError {
 }
 
 /// Reads MT940 (`booked` = true) or MT942 (`booked` = false) as FinTS `HIKAZ` delivers it:
-/// records of `:20:` … `-`, line breaks `\r\n`, `\n` or `@@`. Pages of a touchdown
-/// (3040) may be concatenated before the call; a record may start anywhere after `:20:`.
+/// records of `:20:` … `-`, line breaks `\r\n`, `\n` or `@@`. The pages of a touchdown
+/// (3040) may be concatenated before the call or read one by one (a page may start or end
+/// inside a record).
 pub fn parse_mt940(text: &str, booked: bool) -> Result<Vec<Entry>, StatementError> {
     mt940::parse(text, booked)
 }

@@ -99,6 +99,7 @@ fn read_record(
     let mut fallback_currency: Option<String> = None;
     let start = entries.len();
     let mut first_line = None;
+    let mut awaiting_86 = false;
     for field in &record {
         match field.tag.as_str() {
             "60F" | "60M" => currency = Some(balance_currency(field)?),
@@ -114,13 +115,15 @@ fn read_record(
                 let mut entry = parse_61(field, booked)?;
                 entry.currency = currency.clone().unwrap_or_default();
                 entries.push(entry);
+                awaiting_86 = true;
             }
             "86" => {
                 // Information to the account owner after a :61: belongs to that entry;
                 // a :86: of the whole statement (after :62F:) has no entry to go to.
-                if let Some(entry) = entries[start..].last_mut().filter(|e| e.purpose.is_none()) {
+                if let Some(entry) = entries[start..].last_mut().filter(|_| awaiting_86) {
                     apply_details(entry, parse_86(&field.lines.concat()));
                 }
+                awaiting_86 = false;
             }
             _ => {}
         }
@@ -178,7 +181,10 @@ fn balance_currency(field: &Field) -> Result<String, StatementError> {
 /// [\n supplementary details].
 fn parse_61(field: &Field, booked: bool) -> Result<Entry, StatementError> {
     let v = field.lines[0].trim();
-    let b = v.as_bytes();
+    // Marks and type codes in upper case (some banks write `d`, `c`, `nmsc`); ASCII upper
+    // case keeps byte positions, so the references are cut from the original.
+    let upper = v.to_ascii_uppercase();
+    let b = upper.as_bytes();
     let digits = |from: usize, n: usize| {
         b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit)
     };

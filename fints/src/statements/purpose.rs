@@ -1,6 +1,11 @@
 //! The German `:86:` (Mehrzweckfeld) of MT940/MT942: `GVC?00Buchungstext?10Primanota
 //! ?20…?29 purpose?30 BLZ/BIC?31 account/IBAN?32?33 name?34 key?60…?63 more purpose`, and
 //! the SEPA tags (`EREF+`, `SVWZ+`, …) inside the purpose lines.
+//!
+//! Subfields hold 27 characters and banks cut words there, so lines are joined directly
+//! after a full line and with a blank after a shorter one. Where a word ends exactly at a
+//! full line the blank is lost: DKB's "…22.19 UHR" (27) + "1.TAN 012345" reads
+//! "…22.19 UHR1.TAN 012345". No rule can tell that from a cut word ("…-33333" + "333").
 
 use super::non_empty;
 

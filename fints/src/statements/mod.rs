@@ -6,13 +6,14 @@
 //!
 //! Which crates carry what:
 //! - camt.052: [`quick-xml`](https://docs.rs/quick-xml)'s pull reader tokenises the XML
-//!   (entities, CDATA, namespaces prefixes, comments); [`camt`] builds a small element tree
+//!   (entities, CDATA, namespace prefixes, comments); `camt` builds a small element tree
 //!   from it and reads the entries by local element name, so every namespace and version
 //!   (052.001.02 … .08, and camt.053/054, which share the `Ntry` layout) reads the same and
 //!   unknown elements are skipped.
-//! - MT940/MT942: a tolerant field splitter of our own in [`mt940`], plus our own reader of
+//! - MT940/MT942: a tolerant field splitter of our own in `mt940`, plus our own reader of
 //!   the German `:86:` subfields (`?00`…`?63`) and SEPA tags (`EREF+`, `SVWZ+`, …), which
-//!   no crate does. The module documentation of [`mt940`] says why the `mt940` crate did not fit.
+//!   no crate does. The documentation of the `mt940` module (`src/statements/mt940.rs`)
+//!   says why the `mt940` crate did not fit, with the inputs it rejected.
 
 mod camt;
 mod mt940;

@@ -3,9 +3,9 @@
 //! A tolerant field splitter of our own: lines (`\r\n`, `\n`, `\r` or `@@`), a field starts
 //! at `:NN:`/`:NNa:` at the start of a line, other lines continue it, a line `-` ends a
 //! record (unless the next line is not a field, then it is text of a `:86:` that ended in
-//! `-`). Only what an [`Entry`] needs is read: the currency of the record (`:60F:`/`:60M:`,
+//! `-`). Only what an `Entry` needs is read: the currency of the record (`:60F:`/`:60M:`,
 //! else `:62F:`/`:62M:`, `:64:`, MT942's `:34F:`/`:90D:`/`:90C:`), every `:61:`
-//! and the `:86:` after it ([`super::purpose`] reads its subfields). Unknown fields are
+//! and the `:86:` after it (`purpose.rs` reads its subfields). Unknown fields are
 //! skipped; nothing is required but a well-formed `:61:` and some currency in its record.
 //!
 //! Why not the `mt940` crate (1.1.1, "a strict MT940 bank statement parser", a pest

@@ -37,7 +37,11 @@ fn lower(r: &Return) -> String {
 /// The error of an answer's return codes, if any (`9…` codes; `9800` "dialog aborted"
 /// only says that another code ended it).
 pub fn classify(returns: &[Return]) -> Option<FintsError> {
-    let errors: Vec<&Return> = returns.iter().filter(|r| r.is_error()).collect();
+    // `3938` ("access temporarily locked") is a warning by its number, but ends the login.
+    let errors: Vec<&Return> = returns
+        .iter()
+        .filter(|r| r.is_error() || r.code == "3938")
+        .collect();
     if errors.is_empty() {
         return None;
     }

@@ -25,7 +25,7 @@ trunk_version="0.22.1"
 binaryen_version="132.0.0"
 
 # --- Debian packages -----------------------------------------------------------------
-apt_packages=(chromium chromium-driver libaqbanking-data postgresql brotli pkg-config gcc curl ca-certificates)
+apt_packages=(chromium chromium-driver libaqbanking-data libhbci4j-core-java postgresql brotli pkg-config gcc curl ca-certificates)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 missing=()

@@ -128,6 +128,41 @@ async fn an_exact_blz_comes_first_with_its_fints_access_method() {
 }
 
 #[tokio::test]
+async fn dkb_has_its_fints_method_with_login_customer_id_and_pin() {
+    let app = TestApp::spawn().await;
+    let json: serde_json::Value = app
+        .get("/catalog/providers/de-12030000")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["name"], "Deutsche Kreditbank Berlin");
+    let method = &json["access_methods"][0];
+    assert_eq!(method["id"], "de-12030000-fints");
+    assert_eq!(method["type"], "FINTS");
+    let fields: Vec<_> = method["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap(),
+                f["is_secret"].as_bool().unwrap(),
+                f["is_optional"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("login", false, false),
+            ("customer_id", false, true),
+            ("pin", true, false)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn the_sandbox_bank_is_offered_first_for_an_empty_query() {
     let app = TestApp::spawn().await;
     let json: serde_json::Value = app.get("/catalog/providers").await.json().await.unwrap();

@@ -87,7 +87,7 @@ impl AccessMethodEntry {
             id: format!("{provider_id}-fints"),
             name: "FinTS PIN/TAN".to_owned(),
             method_type: MethodType::Fints,
-            credentials: crate::providers::registry::fints_credentials(),
+            credentials: fints_credentials(),
             sca_flows: vec![ScaFlow::Embedded, ScaFlow::Decoupled],
         }
     }
@@ -100,6 +100,20 @@ impl AccessMethodEntry {
             credentials: self.credentials.clone(),
         }
     }
+}
+
+/// The credentials of a FinTS PIN/TAN access (contract): `login`, the Anmeldename or
+/// Legitimations-ID; `customer_id`, the optional Kunden-ID (the engine uses `login` when it
+/// is left empty); `pin`, secret. The widget translates these labels by id.
+pub fn fints_credentials() -> Vec<CredentialField> {
+    vec![
+        field("login", "Login name", false),
+        CredentialField {
+            is_optional: true,
+            ..field("customer_id", "Customer ID (optional)", false)
+        },
+        field("pin", "PIN", true),
+    ]
 }
 
 /// A required credential field.

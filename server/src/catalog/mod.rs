@@ -1,6 +1,8 @@
 //! The bank catalog (contract §6): every German bank from the Bundesbank bank code list
 //! (via the Debian package `libaqbanking-data`, see `scripts/gen-catalog.py`), merged to
-//! one entry per bank, plus the Kontolink Sandbox Bank.
+//! one entry per bank, plus the Kontolink Sandbox Bank. FinTS PIN/TAN URLs come from that
+//! package and from hbci4java's `blz.properties` (`libhbci4j-core-java`), the newer source
+//! winning where they differ; every bank with one has the access method `de-<BLZ>-fints`.
 //!
 //! The data is compiled in and parsed once at startup; [`Catalog`] is an `Arc` inside, so
 //! cloning it into every handler's state costs nothing.
@@ -21,7 +23,7 @@ pub mod search;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub use entry::{AccessMethodEntry, MethodType, ProviderEntry, ScaFlow};
+pub use entry::{AccessMethodEntry, MethodType, ProviderEntry, ScaFlow, fints_credentials};
 
 /// The generated catalog file, embedded in the binary.
 const BANKS_DE: &str = include_str!("../../data/banks-de.tsv");

@@ -47,7 +47,89 @@ fn every_bank_of_the_file_is_loaded_with_the_sandbox_first() {
     let blzs: usize = catalog.providers().iter().map(|p| p.blzs.len()).sum();
     assert_eq!(blzs, 3564 + 1, "every BLZ of banks.data plus the sandbox's");
     let fints = catalog.providers().iter().filter(|p| p.fints_url.is_some());
-    assert!(fints.count() > 700);
+    // 819 with AqBanking's URLs alone, 1723 with hbci4java's merged in.
+    assert!(fints.count() > 1700);
+}
+
+#[test]
+fn every_bank_with_a_fints_url_has_its_fints_method_and_no_other_bank_has_one() {
+    for p in &catalog().providers()[1..] {
+        let methods: Vec<_> = p.access_methods.iter().map(|m| m.id.as_str()).collect();
+        match &p.fints_url {
+            Some(url) => {
+                assert_eq!(methods, [format!("{}-fints", p.id)], "{}", p.id);
+                assert!(url.starts_with("https://"), "{}: {url}", p.id);
+                assert!(!url.contains(char::is_whitespace), "{}: {url:?}", p.id);
+            }
+            None => assert!(methods.is_empty(), "{}", p.id),
+        }
+    }
+}
+
+#[test]
+fn the_fints_method_asks_for_login_optional_customer_id_and_secret_pin() {
+    let (_, method) = catalog().access_method("de-70150000-fints").unwrap();
+    let fields: Vec<_> = method
+        .credentials
+        .iter()
+        .map(|f| (f.id.as_str(), f.is_secret, f.is_optional))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("login", false, false),
+            ("customer_id", false, true),
+            ("pin", true, false)
+        ]
+    );
+    assert_eq!(method.credentials, fints_credentials());
+}
+
+fn fints_url(blz: &str) -> Option<&'static str> {
+    let bank = catalog().by_blz(blz).unwrap();
+    assert_eq!(bank.id, format!("de-{blz}"));
+    bank.fints_url.as_deref()
+}
+
+#[test]
+fn dkb_has_a_fints_method_from_hbci4java() {
+    // AqBanking names no PIN/TAN server for DKB; hbci4java does.
+    assert_eq!(
+        fints_url("12030000"),
+        Some("https://banking-dkb.s-fints-pt-dkb.de/fints30")
+    );
+    let (dkb, method) = catalog().access_method("de-12030000-fints").unwrap();
+    assert_eq!(dkb.name, "Deutsche Kreditbank Berlin");
+    assert_eq!(method.method_type, MethodType::Fints);
+}
+
+#[test]
+fn a_url_only_aqbanking_names_is_kept() {
+    // WEG Bank: not in hbci4java's list of PIN/TAN servers.
+    assert_eq!(
+        fints_url("70011600"),
+        Some("https://hbci11.fiducia.de/cgi-bin/hbciservlet")
+    );
+    assert!(catalog().access_method("de-70011600-fints").is_some());
+}
+
+#[test]
+fn where_the_sources_disagree_the_newer_one_wins() {
+    // The header says which source is newer (hbci4java: FinTS list of 2022-10-13, against
+    // AqBanking's bank data of 2021-11-27) and lists the BLZs where they differed.
+    assert!(BANKS_DE.contains("\n# newer FinTS data: hbci4java (2022-10-13) over aqbanking"));
+    assert!(BANKS_DE.contains("1 differing (taken from hbci4java: 50010517)"));
+    // ING: AqBanking still has the server ING retired in 2019.
+    assert_eq!(fints_url("50010517"), Some("https://fints.ing.de/fints/"));
+}
+
+#[test]
+fn fints_urls_are_normalised() {
+    // Both sources write "https:// banking.ikb.de/…" with a space.
+    assert_eq!(
+        fints_url("30010444"),
+        Some("https://banking.ikb.de/eBankingFinTS/")
+    );
 }
 
 #[test]
@@ -93,7 +175,7 @@ fn a_real_bank_has_a_fints_method_only_with_a_fints_url() {
     let fints = &deutsche.access_methods[0];
     assert_eq!(fints.id, "de-10070000-fints");
     assert_eq!(fints.method_type, MethodType::Fints);
-    assert_eq!(fints.credentials[0].label, "Anmeldename / Legitimations-ID");
+    assert_eq!(fints.credentials[0].label, "Login name");
     assert!(catalog().access_method("de-10070000-fints").is_some());
     let commerzbank = &catalog().search("Commerzbank", None, 1)[0];
     assert_eq!(commerzbank.name, "Commerzbank");

@@ -78,30 +78,6 @@ fn login_and_pin() -> Vec<CredentialField> {
     ]
 }
 
-/// `login`, optional `customer_id` (defaults to the login) and `pin` (contract §9).
-pub fn fints_credentials() -> Vec<CredentialField> {
-    vec![
-        CredentialField {
-            id: "login".into(),
-            label: "Login name".into(),
-            is_secret: false,
-            is_optional: false,
-        },
-        CredentialField {
-            id: "customer_id".into(),
-            label: "Customer ID".into(),
-            is_secret: false,
-            is_optional: true,
-        },
-        CredentialField {
-            id: "pin".into(),
-            label: "PIN".into(),
-            is_secret: true,
-            is_optional: false,
-        },
-    ]
-}
-
 impl ProviderRegistry {
     pub fn new(sandbox: SandboxConfig, fints: Fints) -> ProviderRegistry {
         let sandbox: Arc<dyn Provider> = Arc::new(Sandbox::new(sandbox));
@@ -139,7 +115,7 @@ impl ProviderRegistry {
             access_method_id: access_method_id.to_owned(),
             provider_id: format!("de-{blz}"),
             method_type: "FINTS",
-            credentials: fints_credentials(),
+            credentials: crate::catalog::fints_credentials(),
             provider: self.fints.clone(),
         })
     }

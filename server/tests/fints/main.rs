@@ -378,7 +378,7 @@ async fn wrong_segments_are_a_mismatch() {
 
 #[tokio::test]
 async fn a_mismatch_consumes_nothing() {
-    let bank = ReplayBank::start(path("dkb_full"));
+    let bank = ReplayBank::start_fixture("dkb_full");
     let anonymous = bank.scenario().exchanges[0].request.clone();
     let client = reqwest::Client::new();
     // the anonymous init with HKVVB v2 (recorded: v3) matches no step

@@ -3,7 +3,7 @@
 //! `fixtures/README.md`) and records how well the client's requests matched the recording.
 //!
 //! ```ignore
-//! let bank = ReplayBank::start(&fixture("dkb_full"));
+//! let bank = ReplayBank::start_fixture("dkb_full"); // or ::start(path or JSON text)
 //! // ... point the FinTS client at bank.url() ...
 //! let log = bank.log();
 //! assert!(log.clean, "{log:#?}");
@@ -865,6 +865,11 @@ impl ReplayBank {
             stop: Some(stop),
             thread: Some(thread),
         }
+    }
+
+    /// A bank for a scenario of the fixtures folder, by name (`"dkb_full"`).
+    pub fn start_fixture(name: &str) -> ReplayBank {
+        ReplayBank::start(fixture(name).to_string_lossy())
     }
 
     /// `http://127.0.0.1:PORT/`

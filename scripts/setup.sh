@@ -99,4 +99,35 @@ if [ ! -f "$stamp" ] || ! cmp -s "$e2e/package-lock.json" "$stamp"; then
   cp "$e2e/package-lock.json" "$stamp"
 fi
 
+# --- python-fints's fake FinTS bank as a live test peer (scripts/fints-peer.sh) ----------
+# Its sdist (LGPL-3.0, never committed here) ships tests/conftest.py with a fake bank that
+# tests/fints-peer/serve.py starts; the package and its dependencies go into a venv.
+fints_peer_version="5.0.1"
+fints_peer="$build/fints-peer"
+fints_peer_stamp="$fints_peer/stamp"
+if [ "$(cat "$fints_peer_stamp" 2>/dev/null)" != "fints==$fints_peer_version" ] \
+  || [ ! -x "$fints_peer/venv/bin/python" ] \
+  || [ ! -f "$fints_peer/fints-$fints_peer_version/tests/conftest.py" ]; then
+  log "installing the FinTS test peer (python-fints $fints_peer_version sdist and a venv)"
+  command -v python3 >/dev/null 2>&1 || die "no python3 found: the FinTS test peer needs Python 3.11 or newer"
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -f "$fints_peer_stamp"
+  mkdir -p "$fints_peer"
+  [ -x "$fints_peer/venv/bin/python" ] || python3 -m venv "$fints_peer/venv"
+  fints_peer_sdist="$fints_peer/fints-$fints_peer_version.tar.gz"
+  if [ ! -f "$fints_peer_sdist" ]; then
+    "$fints_peer/venv/bin/python" -m pip download --quiet --disable-pip-version-check \
+      --no-binary :all: --no-deps "fints==$fints_peer_version" -d "$fints_peer"
+  fi
+  rm -rf "$fints_peer/fints-$fints_peer_version"
+  tar -xzf "$fints_peer_sdist" -C "$fints_peer"
+  "$fints_peer/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$fints_peer_sdist"
+  "$fints_peer/venv/bin/python" -c 'import fints.parser, fints.segments.message, fints.formals' \
+    || die "python-fints $fints_peer_version does not import in $fints_peer/venv"
+  echo "fints==$fints_peer_version" >"$fints_peer_stamp"
+fi
+
 log "ready (widget toolchain: $wasm_toolchain)"

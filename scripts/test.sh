@@ -9,6 +9,8 @@ cd "$root"
 
 "$root/scripts/setup.sh"
 load_toolchain
+# The live FinTS peer (python-fints's test bank, installed by setup.sh) for the FinTS tests.
+export KONTOLINK_FINTS_PEER="$root/scripts/fints-peer.sh"
 
 log "formatting (cargo fmt --check)"
 cargo +stable fmt --all -- --check

@@ -245,7 +245,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.engine.lease = Duration::from_millis(args.engine.lease_ms.max(100));
             config.engine.poll_interval = Duration::from_millis(args.engine.poll_ms.max(10));
             config.sandbox.slow_step = Duration::from_millis(args.engine.sandbox_slow_step_ms);
-            config.fints.product_id = args.fints.fints_product_id.filter(|id| !id.trim().is_empty());
+            config.fints.product_id = args
+                .fints
+                .fints_product_id
+                .filter(|id| !id.trim().is_empty());
             config.fints.urls = args.fints.fints_urls.into_iter().collect();
             config.fints.statement_format = args.fints.fints_statement_format;
             let app = Application::build(config).await?;

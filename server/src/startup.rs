@@ -8,10 +8,10 @@ use tokio::net::TcpListener;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::engine::provider_state::VaultState;
 use crate::engine::{self, Engine, EngineHandle};
 use crate::http;
 use crate::http::rate_limit::RateLimiter;
-use crate::engine::provider_state::VaultState;
 use crate::providers::ProviderRegistry;
 use crate::providers::fints::Fints;
 use crate::state::AppState;

@@ -60,7 +60,9 @@ impl Catalog {
             .providers()
             .iter()
             .map(|provider| match urls.get(&provider.blz) {
-                Some(url) if provider.id != sandbox::provider().id => provider.clone().with_fints(url),
+                Some(url) if provider.id != sandbox::provider().id => {
+                    provider.clone().with_fints(url)
+                }
                 _ => provider.clone(),
             })
             .collect();

@@ -96,13 +96,22 @@ async fn drive(engine: &Engine, sync: &SyncRow) -> anyhow::Result<Outcome> {
         synced_before: access.last_synced_at.is_some(),
         known_accounts: &known,
         add_accounts: sync.scope.contains(&SyncScope::Accounts) || known_accounts.is_empty(),
-        transactions_since: sync.scope.contains(&SyncScope::Transactions).then(|| {
-            now.date() - time::Duration::days(i64::from(sync.options.sync_period))
-        }),
+        transactions_since: sync
+            .scope
+            .contains(&SyncScope::Transactions)
+            .then(|| now.date() - time::Duration::days(i64::from(sync.options.sync_period))),
         public_url: &engine.public_url,
         now,
     };
-    let outcome = steps(engine, sync, &access, &known_accounts, provider.as_ref(), &bank).await;
+    let outcome = steps(
+        engine,
+        sync,
+        &access,
+        &known_accounts,
+        provider.as_ref(),
+        &bank,
+    )
+    .await;
     provider.finish(&bank).await;
     outcome
 }

@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn sandbox_and_fints_methods_resolve() {
-        let urls = [("10020030".to_owned(), "https://fints.example.de/".to_owned())];
+        let urls = [(
+            "10020030".to_owned(),
+            "https://fints.example.de/".to_owned(),
+        )];
         let fints = Fints::new(
             crate::providers::fints::FintsConfig::default(),
             urls.into_iter().collect(),

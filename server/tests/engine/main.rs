@@ -8,9 +8,13 @@ mod credential_attempts;
 mod database;
 mod errors;
 mod events;
+mod fints;
 mod helpers;
 mod psd2;
 mod recovery;
+#[path = "../fints/replay.rs"]
+#[allow(dead_code)]
+mod replay;
 mod scenarios;
 mod scopes;
 mod secrets;

@@ -349,16 +349,16 @@ async fn an_unanswered_challenge_times_out() {
 }
 
 #[tokio::test]
-async fn a_real_fints_bank_fails_cleanly() {
+async fn a_real_fints_bank_without_a_product_id_fails_cleanly() {
     let app = spawn_app().await;
     let (status, access) = app
         .post(
             "/rest/accesses",
-            json!({"access_method_id": "de-10020030-fints", "credentials": {"login": "x", "pin": "y"}}),
+            json!({"access_method_id": "de-12030000-fints", "credentials": {"login": "x", "pin": "y"}}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(access["provider_id"], "de-10020030");
+    assert_eq!(status, StatusCode::CREATED, "{access}");
+    assert_eq!(access["provider_id"], "de-12030000");
     let sync = app
         .run_sync(access["id"].as_str().unwrap(), attended(json!({})))
         .await

@@ -731,6 +731,35 @@ impl BankState {
                 break;
             }
         }
+        // A skipped optional exchange may still come later (a client that fetches the BPD
+        // anonymously only when the personal dialog did not bring it).
+        let out_of_order = found.is_none().then(|| {
+            (0..self.cursor).find(|&k| {
+                !self.answered[k]
+                    && self.scenario.exchanges[k].optional
+                    && keys_match(&keys, &self.scenario.exchanges[k])
+            })
+        });
+        if let Some(Some(k)) = out_of_order {
+            self.skipped[k] = false;
+            self.answered[k] = true;
+            let exchange = &self.scenario.exchanges[k];
+            self.log
+                .exchanges
+                .push(format!("#{n} {} (out of order): {keys:?}", exchange.label));
+            let answer = rewrite_header(&exchange.response, None, number);
+            let reply = Message::parse(&answer).ok();
+            if is_init {
+                self.dialog_id = reply.as_ref().map(|m| m.dialog_id().into_bytes());
+                self.next_number = 2;
+            } else {
+                self.next_number = number.saturating_add(1);
+            }
+            if ends_dialog {
+                end_dialog(self);
+            }
+            return answer;
+        }
         let tan_problem = found.and_then(|k| {
             let recorded = self.scenario.exchanges[k].recorded_tan.as_ref()?;
             let sent = pin_tan.as_ref().and_then(|(_, t)| t.as_ref());

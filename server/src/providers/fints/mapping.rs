@@ -89,7 +89,11 @@ pub fn transactions(account_key: &str, entries: &[Entry], currency: &str) -> Vec
         let n = seen.entry(base.clone()).or_insert(0);
         let digest = Sha256::digest(format!("{base}|{n}").as_bytes());
         *n += 1;
-        if !entry.booked && out.iter().any(|t: &BankTransaction| t.provider_transaction_id == hex::encode(&digest[..16])) {
+        if !entry.booked
+            && out
+                .iter()
+                .any(|t: &BankTransaction| t.provider_transaction_id == hex::encode(&digest[..16]))
+        {
             continue;
         }
         out.push(BankTransaction {
@@ -149,7 +153,11 @@ pub fn tan_challenge(challenge: &TanChallenge, method: Option<&TanMethod>) -> Ch
     };
     Challenge {
         format: Some(format),
-        label: Some(method.map(|m| m.name.clone()).unwrap_or_else(|| "TAN".to_owned())),
+        label: Some(
+            method
+                .map(|m| m.name.clone())
+                .unwrap_or_else(|| "TAN".to_owned()),
+        ),
         input_format: input_format(method),
         min_length: Some(1),
         max_length: method.and_then(|m| m.max_tan_length).filter(|l| *l > 0),
@@ -234,7 +242,11 @@ pub fn error(error: FintsError) -> BankError {
             "Bank error",
             format!("the bank refused the request ({code}): {text}"),
         ),
-        FintsError::Protocol(text) => fatal(20000, "Bank error", format!("unexpected answer from the bank: {text}")),
+        FintsError::Protocol(text) => fatal(
+            20000,
+            "Bank error",
+            format!("unexpected answer from the bank: {text}"),
+        ),
         FintsError::Unsupported(text) => fatal(20001, "Bank connection not available", text),
     }
 }

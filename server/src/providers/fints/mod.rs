@@ -23,8 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kontolink_fints::dialog::{Cache, Job, Params, Question, Reply, Results, Step};
 pub use kontolink_fints::dialog::StatementFormat;
+use kontolink_fints::dialog::{Cache, Job, Params, Question, Reply, Results, Step};
 use kontolink_fints::segments::requests::Product;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -147,10 +147,14 @@ impl Fints {
     }
 
     async fn save_cache(&self, blz: &str, access_id: &str, cache: &Cache) -> Result<(), BankError> {
-        let keep = |e: anyhow::Error| BankError::Retryable(format!("saving the bank's parameters: {e:#}"));
+        let keep =
+            |e: anyhow::Error| BankError::Retryable(format!("saving the bank's parameters: {e:#}"));
         if let Some(bpd) = &cache.bpd {
             let bytes = serde_json::to_vec(bpd).unwrap_or_default();
-            self.state.save(&format!("fints-bpd:{blz}"), &bytes).await.map_err(keep)?;
+            self.state
+                .save(&format!("fints-bpd:{blz}"), &bytes)
+                .await
+                .map_err(keep)?;
         }
         let access = Cache {
             bpd: None,
@@ -163,10 +167,14 @@ impl Fints {
             .map_err(keep)
     }
 
-    fn params(&self, session: &BankSession<'_>, blz: &str, product_id: &str) -> Result<Params, BankError> {
-        let login = credential(session, "login").ok_or_else(|| {
-            fatal(1011, "Credentials incomplete", "the login name is missing")
-        })?;
+    fn params(
+        &self,
+        session: &BankSession<'_>,
+        blz: &str,
+        product_id: &str,
+    ) -> Result<Params, BankError> {
+        let login = credential(session, "login")
+            .ok_or_else(|| fatal(1011, "Credentials incomplete", "the login name is missing"))?;
         let customer_id = credential(session, "customer_id").unwrap_or_else(|| login.clone());
         let statements_for = (!session.known_accounts.is_empty() && !session.add_accounts)
             .then(|| session.known_accounts.to_vec());
@@ -240,9 +248,11 @@ impl Fints {
         let (challenge, wake_at, decoupled) = match &question {
             Question::Method(methods) => (mapping::method_select(methods), None, false),
             Question::Medium(media) => (mapping::medium_select(media), None, false),
-            Question::Tan { challenge, method } => {
-                (mapping::tan_challenge(challenge, method.as_ref()), None, false)
-            }
+            Question::Tan { challenge, method } => (
+                mapping::tan_challenge(challenge, method.as_ref()),
+                None,
+                false,
+            ),
             Question::Decoupled {
                 challenge,
                 method,
@@ -263,7 +273,13 @@ impl Fints {
     /// Runs the bank dialog as far as it goes: to the end, or to the next question.
     async fn run(&self, session: &BankSession<'_>) -> Result<LoginOutcome, BankError> {
         let blz = super::registry::fints_blz(session.access_method_id)
-            .ok_or_else(|| fatal(20001, "Bank connection not available", "not a FinTS access method"))?
+            .ok_or_else(|| {
+                fatal(
+                    20001,
+                    "Bank connection not available",
+                    "not a FinTS access method",
+                )
+            })?
             .to_owned();
         let product_id = self.config.product_id.clone().ok_or_else(no_product_id)?;
         let url = self.url(&blz)?;
@@ -279,18 +295,20 @@ impl Fints {
             None => Job::new(self.params(session, &blz, &product_id)?, cache.clone()),
         };
         let mut outcome = self.drive(session, &url, &mut job, &pin).await;
-        if continuing
-            && matches!(&outcome, Err(BankError::Fatal(f)) if f.code == 20000)
-        {
+        if continuing && matches!(&outcome, Err(BankError::Fatal(f)) if f.code == 20000) {
             // The saved dialog is gone at the bank (timed out, or this answer was already
             // sent before a crash): start over once with a fresh dialog.
-            tracing::info!(sync_id = session.sync_id, "the bank dialog could not be continued; opening a new one");
+            tracing::info!(
+                sync_id = session.sync_id,
+                "the bank dialog could not be continued; opening a new one"
+            );
             cache = job.cache().clone();
             job = Job::new(self.params(session, &blz, &product_id)?, cache.clone());
             outcome = self.drive(session, &url, &mut job, &pin).await;
         }
         // What the bank told about itself and the access is worth keeping, even on failure.
-        self.save_cache(&blz, session.access_id, job.cache()).await?;
+        self.save_cache(&blz, session.access_id, job.cache())
+            .await?;
         for warning in job.warnings() {
             tracing::warn!(sync_id = session.sync_id, warning = %warning, "the bank refused part of the sync");
         }
@@ -324,9 +342,10 @@ impl Provider for Fints {
         // A decoupled question again after a poll: the same challenge, still pending.
         if let LoginOutcome::Challenge(spec) = &outcome
             && spec.memo.get("decoupled").and_then(Value::as_bool) == Some(true)
-            && session.rounds.last().is_some_and(|r| {
-                r.memo.get("decoupled").and_then(Value::as_bool) == Some(true)
-            })
+            && session
+                .rounds
+                .last()
+                .is_some_and(|r| r.memo.get("decoupled").and_then(Value::as_bool) == Some(true))
         {
             return Ok(LoginOutcome::Pending {
                 wake_at: spec.wake_at,
@@ -363,15 +382,11 @@ impl Provider for Fints {
         else {
             return Ok(Vec::new());
         };
-        let entries: Vec<_> = found
-            .entries
-            .iter()
-            .filter(|e| e.value_date.unwrap_or(e.booking_date) >= since || e.booking_date >= since)
-            .cloned()
-            .collect();
+        // The bank was asked for bookings from `since` on; what it sends is kept as sent.
+        let _ = since;
         Ok(mapping::transactions(
             &account.provider_account_id,
-            &entries,
+            &found.entries,
             &account.currency,
         ))
     }

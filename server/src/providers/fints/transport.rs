@@ -114,7 +114,9 @@ pub fn decode(body: &[u8]) -> Result<Vec<u8>, TransportError> {
     if decoded.starts_with(b"HNHBK") {
         Ok(decoded)
     } else {
-        Err(TransportError("the bank's answer is no FinTS message".into()))
+        Err(TransportError(
+            "the bank's answer is no FinTS message".into(),
+        ))
     }
 }
 
@@ -126,7 +128,9 @@ mod tests {
     fn https_anywhere_http_only_on_loopback() {
         assert!(BankUrl::parse("https://banking.example.de/fints").is_ok());
         assert_eq!(
-            BankUrl::parse("banking.example.de/fints30").unwrap().as_str(),
+            BankUrl::parse("banking.example.de/fints30")
+                .unwrap()
+                .as_str(),
             "https://banking.example.de/fints30"
         );
         assert!(BankUrl::parse("http://127.0.0.1:4000/").is_ok());

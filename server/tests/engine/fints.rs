@@ -1,0 +1,144 @@
+//! Real-bank syncs (contract §9) through the HTTP API, against recorded DKB and ING-DiBa
+//! dialogs played back by a FinTS bank on loopback (`tests/fints/replay.rs`).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_code, spawn_with};
+use crate::replay::ReplayBank;
+use kontolink_server::providers::fints::StatementFormat;
+
+const PRODUCT_ID: &str = "123456789ABCDEF0123456789";
+
+async fn app_for(bank: &ReplayBank, blz: &str, product_id: Option<&str>) -> TestApp {
+    let url = bank.url();
+    let blz = blz.to_owned();
+    let product_id = product_id.map(str::to_owned);
+    spawn_with(move |config| {
+        config.fints.product_id = product_id;
+        config.fints.urls.insert(blz, url);
+        config.fints.statement_format = StatementFormat::Mt940;
+        config.fints.timeout = Duration::from_secs(10);
+    })
+    .await
+}
+
+async fn fints_access(app: &TestApp, blz: &str, login: &str, pin: &str) -> String {
+    let (status, body) = app
+        .post(
+            "/rest/accesses",
+            json!({
+                "access_method_id": format!("de-{blz}-fints"),
+                "credentials": {"login": login, "pin": pin},
+                "save_secrets": false,
+                "consent": false,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn dkb_sync_with_a_statement_tan_completes_with_accounts_balance_and_transactions() {
+    let bank = ReplayBank::start_fixture("dkb_full_tan");
+    let app = app_for(&bank, "12030000", Some(PRODUCT_ID)).await;
+    let access = fints_access(&app, "12030000", "test@user", "12345").await;
+    let sync = app.start(&access, json!({"sync_period": 730})).await;
+    let waiting = app.wait_status(&sync, "AWAIT_AUTH").await;
+    let challenge = &waiting["challenge"];
+    assert_eq!(challenge["type"], "EMBEDDED", "{waiting}");
+    assert_eq!(challenge["format"], "TEXT");
+    assert_eq!(challenge["data"], "Bitte geben Sie die pushTAN ein.");
+    let (status, body) = app.answer(&waiting, json!({"value": "777666"})).await;
+    assert!(status.is_success(), "{body}");
+    let done = app
+        .wait_until(&sync, |s| {
+            s["status"] == "COMPLETED" || s["status"] == "FAILED"
+        })
+        .await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    let log = bank.log();
+    assert!(log.clean, "{log:#?}");
+    let accounts = app.accounts().await;
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    let giro = &accounts[0];
+    // Anonymised IBANs fail the checksum: kept as the bank sent them.
+    assert_eq!(giro["iban"], "DExxABCDEFGH1234567890");
+    assert_eq!(giro["type"], "Giro account");
+    assert_eq!(giro["name"], "Sichteinlagen");
+    assert_eq!(giro["balance"]["balance"], "123.45");
+    let transactions = app.transactions(giro["id"].as_str().unwrap()).await;
+    let amounts: Vec<&str> = transactions
+        .iter()
+        .map(|t| t["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, ["123.45", "-12.00"], "{transactions:?}");
+    assert!(transactions.iter().all(|t| t["booked"] == true));
+}
+
+#[tokio::test]
+async fn dkb_statements_over_two_pages_all_arrive() {
+    let bank = ReplayBank::start_fixture("dkb_full_touchdown");
+    let app = app_for(&bank, "12030000", Some(PRODUCT_ID)).await;
+    let access = fints_access(&app, "12030000", "test@user", "12345").await;
+    let done = app.run_sync(&access, json!({"sync_period": 730})).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    let log = bank.log();
+    assert!(log.clean, "{log:#?}");
+    let accounts = app.accounts().await;
+    let transactions = app.transactions(accounts[0]["id"].as_str().unwrap()).await;
+    assert!(transactions.len() >= 2, "{transactions:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_pin_ends_in_10000_with_the_banks_text() {
+    let bank = ReplayBank::start_fixture("ingdiba_initdialogwithblockedpin");
+    let app = app_for(&bank, "50010517", Some(PRODUCT_ID)).await;
+    let access = fints_access(&app, "50010517", "test@user", "123456").await;
+    let done = app.run_sync(&access, json!({})).await;
+    assert_eq!(done["status"], "FAILED", "{done}");
+    assert_eq!(error_code(&done), 10000);
+    let description = done["error"]["description"].as_str().unwrap();
+    assert!(
+        description.contains("Log-in fehlgeschlagen"),
+        "{description}"
+    );
+    assert!(!done.to_string().contains("123456"));
+}
+
+#[tokio::test]
+async fn without_a_product_id_fints_says_how_to_get_one() {
+    let bank = ReplayBank::start_fixture("dkb_full");
+    let app = app_for(&bank, "12030000", None).await;
+    let access = fints_access(&app, "12030000", "test@user", "12345").await;
+    let done = app.run_sync(&access, json!({})).await;
+    assert_eq!(error_code(&done), 20001, "{done}");
+    assert!(
+        done["error"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("--fints-product-id")
+    );
+    assert_eq!(bank.log().requests, 0);
+}
+
+#[tokio::test]
+async fn a_bank_that_is_down_ends_in_a_bank_error_and_nothing_hangs() {
+    // A port nobody listens on: connection refused, retried, then 20002.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    drop(listener);
+    let app = spawn_with(move |config| {
+        config.fints.product_id = Some(PRODUCT_ID.into());
+        config.fints.urls.insert("12030000".into(), url);
+        config.fints.timeout = Duration::from_secs(2);
+    })
+    .await;
+    let access = fints_access(&app, "12030000", "test@user", "12345").await;
+    let done: Value = app.run_sync(&access, json!({})).await;
+    assert_eq!(done["status"], "FAILED", "{done}");
+    assert_eq!(error_code(&done), 20002);
+}

@@ -126,7 +126,10 @@ fn run(recording: &mut Recording, job: &mut Job) -> Result<Vec<String>, FintsErr
                 let answer = recording.answer(&message);
                 job.receive(&answer)?;
             }
-            Step::Ask(Question::Tan { challenge, .. }) => {
+            Step::Ask(question) if matches!(*question, Question::Tan { .. }) => {
+                let Question::Tan { challenge, .. } = *question else {
+                    unreachable!()
+                };
                 asked.push(format!("TAN: {}", challenge.text));
                 // The state survives a restart while the end-user fetches the TAN.
                 let snapshot = job.snapshot();

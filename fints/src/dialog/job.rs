@@ -25,7 +25,7 @@ pub enum Step {
     /// POST this message to the bank, then [`Job::receive`] the answer.
     Send(Vec<u8>),
     /// Ask the end-user, then [`Job::reply`].
-    Ask(Question),
+    Ask(Box<Question>),
     /// Finished: [`Job::results`].
     Done,
 }
@@ -378,7 +378,7 @@ impl Job {
                 }
                 Phase::Method => {
                     if let Some(question) = self.choose_method()? {
-                        return Ok(Step::Ask(question));
+                        return Ok(Step::Ask(Box::new(question)));
                     }
                     self.state.phase = Phase::MainInit;
                 }
@@ -409,7 +409,11 @@ impl Job {
                         self.state.medium = self.state.media.first().cloned();
                         self.state.phase = Phase::MainInit;
                     }
-                    _ => return Ok(Step::Ask(Question::Medium(self.state.media.clone()))),
+                    _ => {
+                        return Ok(Step::Ask(Box::new(Question::Medium(
+                            self.state.media.clone(),
+                        ))));
+                    }
                 },
                 Phase::MainInit => {
                     self.new_dialog();
@@ -424,7 +428,7 @@ impl Job {
                         continue;
                     };
                     if !pending.answered {
-                        return Ok(Step::Ask(self.sca_question(&pending)));
+                        return Ok(Step::Ask(Box::new(self.sca_question(&pending))));
                     }
                     let version = self.hktan_version();
                     let process = if pending.decoupled { "S" } else { "2" };

@@ -23,7 +23,7 @@ fn signed_balance(
     let amount = super::parse_amount(&segment.text(element, 1)?)?;
     let currency = segment.text(element, 2).unwrap_or_default();
     let date = segment.text(element, 3).and_then(|d| super::parse_date(&d));
-    let amount = if mark == "D" && amount.trim_start_matches(['0', '.']) != "" {
+    let amount = if mark == "D" && !amount.trim_start_matches(['0', '.']).is_empty() {
         format!("-{amount}")
     } else {
         amount

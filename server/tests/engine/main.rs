@@ -13,7 +13,6 @@ mod helpers;
 mod psd2;
 mod recovery;
 #[path = "../fints/replay.rs"]
-#[allow(dead_code)]
 mod replay;
 mod scenarios;
 mod scopes;

@@ -238,7 +238,7 @@ impl Fints {
                         .map_err(|e| BankError::Retryable(e.0))?;
                     job.receive(&answer).map_err(mapping::error)?;
                 }
-                Step::Ask(question) => return Ok(Some(question)),
+                Step::Ask(question) => return Ok(Some(*question)),
                 Step::Done => return Ok(None),
             }
         }

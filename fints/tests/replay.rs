@@ -244,3 +244,20 @@ fn ingdiba_wrong_pin_is_told() {
         "{error:?}"
     );
 }
+
+#[test]
+fn a_bank_refusing_camt_is_asked_for_mt940() {
+    // DKB offers camt.052 (HICAZS) but the recording only answers HKKAZ.
+    let mut recording = Recording::load("dkb_full");
+    let mut params = params(&recording, "2019-09-01", "2019-09-22");
+    params.statement_format = StatementFormat::Auto;
+    let mut job = Job::new(params, Cache::default());
+    run(&mut recording, &mut job).unwrap();
+    assert_eq!(recording.mismatches, [["HKCAZ"]]);
+    assert!(
+        recording.finished(),
+        "stopped at exchange {}",
+        recording.next
+    );
+    assert_eq!(job.results().accounts[0].entries.len(), 2);
+}

@@ -796,6 +796,30 @@ impl Job {
         codes: &[Return],
     ) -> Result<(), FintsError> {
         if let Some(error) = classify(codes) {
+            // A bank that offers camt.052 but refuses it for this account: MT940 instead.
+            if let (
+                Order::Statements {
+                    account,
+                    camt: Some(_),
+                    touchdown: None,
+                },
+                FintsError::Bank {
+                    temporary: false, ..
+                },
+            ) = (&order, &error)
+                && self.bpd().is_some_and(|b| !b.versions("HKKAZ").is_empty())
+            {
+                self.state
+                    .warnings
+                    .push(format!("camt.052 refused, MT940 instead: {error}"));
+                self.state.orders.push_front(Order::Statements {
+                    account: *account,
+                    camt: None,
+                    touchdown: None,
+                });
+                self.state.phase = Phase::Work;
+                return Ok(());
+            }
             match (&order, &error) {
                 // A bank that refuses one balance or one account's statements does not
                 // end the sync: the rest is still worth having.

@@ -64,7 +64,8 @@ pub fn account(result: &AccountResult, today: Date) -> BankAccount {
 /// state and the booking day are not part of it, so a pending entry that gets booked
 /// keeps its id and is updated to `booked: true`.
 pub fn transactions(account_key: &str, entries: &[Entry], currency: &str) -> Vec<BankTransaction> {
-    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    // Counted apart, so the n-th pending copy of a booking gets the n-th booked one's id.
+    let mut seen: std::collections::HashMap<(bool, String), u32> = std::collections::HashMap::new();
     // Booked first: when the same booking shows up as booked and (still) pending in one
     // answer, the booked one takes the first id.
     let mut ordered: Vec<&Entry> = entries.iter().filter(|e| e.booked).collect();
@@ -86,7 +87,7 @@ pub fn transactions(account_key: &str, entries: &[Entry], currency: &str) -> Vec
             entry.currency,
             entry.counterparty_iban.as_deref().unwrap_or_default()
         );
-        let n = seen.entry(base.clone()).or_insert(0);
+        let n = seen.entry((entry.booked, base.clone())).or_insert(0);
         let digest = Sha256::digest(format!("{base}|{n}").as_bytes());
         *n += 1;
         if !entry.booked
@@ -248,5 +249,94 @@ pub fn error(error: FintsError) -> BankError {
             format!("unexpected answer from the bank: {text}"),
         ),
         FintsError::Unsupported(text) => fatal(20001, "Bank connection not available", text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(amount: &str, booked: bool, booking: Date, purpose: &str) -> Entry {
+        Entry {
+            amount: amount.into(),
+            currency: "EUR".into(),
+            booking_date: booking,
+            value_date: Some(time::macros::date!(2026 - 11 - 20)),
+            booked,
+            purpose: Some(purpose.into()),
+            counterparty_name: Some("Shop".into()),
+            counterparty_iban: Some("DE02120300000000202051".into()),
+            counterparty_bic: None,
+            transaction_type: None,
+            end_to_end_id: None,
+            bank_reference: None,
+        }
+    }
+
+    #[test]
+    fn ids_survive_a_resync_and_a_pending_entry_that_gets_booked_keeps_its_id() {
+        let day = time::macros::date!(2026 - 11 - 20);
+        let pending = transactions(
+            "acct",
+            &[entry("-12.00", false, day, "Coffee  beans")],
+            "EUR",
+        );
+        let booked = transactions(
+            "acct",
+            &[entry(
+                "-12.00",
+                true,
+                time::macros::date!(2026 - 11 - 21),
+                "COFFEE beans",
+            )],
+            "EUR",
+        );
+        assert_eq!(
+            pending[0].provider_transaction_id,
+            booked[0].provider_transaction_id
+        );
+        assert!(!pending[0].booked && booked[0].booked);
+        let again = transactions("acct", &[entry("-12.00", true, day, "COFFEE beans")], "EUR");
+        assert_eq!(
+            again[0].provider_transaction_id,
+            booked[0].provider_transaction_id
+        );
+    }
+
+    #[test]
+    fn two_equal_bookings_on_one_day_stay_two_and_other_accounts_differ() {
+        let day = time::macros::date!(2026 - 11 - 20);
+        let twice = [
+            entry("-1.00", true, day, "x"),
+            entry("-1.00", true, day, "x"),
+        ];
+        let ids: Vec<String> = transactions("acct", &twice, "EUR")
+            .into_iter()
+            .map(|t| t.provider_transaction_id)
+            .collect();
+        assert_eq!(ids.len(), 2);
+        assert_ne!(ids[0], ids[1]);
+        let other = transactions("other", &twice[..1], "EUR");
+        assert_ne!(other[0].provider_transaction_id, ids[0]);
+    }
+
+    #[test]
+    fn a_pending_copy_of_a_booked_entry_in_one_answer_is_dropped() {
+        let day = time::macros::date!(2026 - 11 - 20);
+        let both = [
+            entry("-5.00", false, day, "x"),
+            entry("-5.00", true, day, "x"),
+        ];
+        let out = transactions("acct", &both, "EUR");
+        assert_eq!(out.len(), 1);
+        assert!(out[0].booked);
+    }
+
+    #[test]
+    fn account_types_follow_the_fints_ranges() {
+        assert_eq!(account_type(Some(1)), "Giro account");
+        assert_eq!(account_type(Some(10)), "Savings account");
+        assert_eq!(account_type(Some(50)), "Credit card");
+        assert_eq!(account_type(None), "Giro account");
     }
 }

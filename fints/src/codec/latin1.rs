@@ -13,3 +13,15 @@ pub fn encode(text: &str) -> Vec<u8> {
         .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
         .collect()
 }
+
+/// Text a bank wrote for people (return messages, challenge texts): ISO-8859-1 as the
+/// specification says, unless the bytes are valid UTF-8 with non-ASCII characters, which
+/// some banks send instead.
+pub fn decode_lenient(bytes: &[u8]) -> String {
+    if !bytes.is_ascii()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return text.to_owned();
+    }
+    decode(bytes)
+}

@@ -21,7 +21,7 @@ mod parse;
 mod segment;
 mod write;
 
-pub use latin1::{decode as decode_latin1, encode as encode_latin1};
+pub use latin1::{decode as decode_latin1, decode_lenient, encode as encode_latin1};
 pub use parse::{CodecError, parse};
 pub use segment::{Element, Segment, Value};
 pub use write::{write, write_segment};

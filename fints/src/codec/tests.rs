@@ -85,3 +85,10 @@ fn debug_output_shows_no_values() {
     assert!(!shown.contains("12345"), "{shown}");
     assert!(!shown.contains("777666"), "{shown}");
 }
+
+#[test]
+fn bank_texts_in_utf8_are_read_as_utf8() {
+    assert_eq!(decode_lenient("Pin ungültig".as_bytes()), "Pin ungültig");
+    assert_eq!(decode_lenient(b"Pin ung\xfcltig"), "Pin ungültig");
+    assert_eq!(decode_lenient(b"plain"), "plain");
+}

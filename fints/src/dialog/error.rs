@@ -75,7 +75,11 @@ pub fn classify(returns: &[Return]) -> Option<FintsError> {
     .any(|w| all.contains(w));
     let code = main.code.as_str();
     Some(match code {
-        "9931" | "9942" | "9930" | "9340" if !blocked => FintsError::PinWrong(text),
+        "9931" | "9942" | "9930" | "9340" | "9910"
+            if !blocked && (code != "9910" || all.contains("pin")) =>
+        {
+            FintsError::PinWrong(text)
+        }
         "3938" | "9938" | "9943" | "9936" => FintsError::Blocked(text),
         "9941" | "9954" => FintsError::TanWrong(text),
         _ if blocked => FintsError::Blocked(text),

@@ -34,7 +34,7 @@ pub fn collect(segments: &[Segment]) -> Vec<Return> {
                 let text_of = |i: usize| {
                     element
                         .component(i)
-                        .map(|v| crate::codec::decode_latin1(v.bytes()))
+                        .map(|v| crate::codec::decode_lenient(v.bytes()))
                         .unwrap_or_default()
                 };
                 let code = text_of(0);

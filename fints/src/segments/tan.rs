@@ -47,7 +47,10 @@ pub fn challenge(segments: &[Segment]) -> Option<TanChallenge> {
     if task_reference == "noref" {
         return None;
     }
-    let mut text = hitan.text(4, 0).unwrap_or_default();
+    let mut text = hitan
+        .bytes(4, 0)
+        .map(codec::decode_lenient)
+        .unwrap_or_default();
     let mut hhd = None;
     let mut image = None;
     if let Some(bytes) = hitan.bytes(5, 0).filter(|b| !b.is_empty()) {

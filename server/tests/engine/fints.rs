@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, error_code, spawn_with};
+use crate::peer_process::Peer;
 use crate::replay::ReplayBank;
 use kontolink_server::providers::fints::StatementFormat;
 
@@ -141,4 +142,55 @@ async fn a_bank_that_is_down_ends_in_a_bank_error_and_nothing_hangs() {
     let done: Value = app.run_sync(&access, json!({})).await;
     assert_eq!(done["status"], "FAILED", "{done}");
     assert_eq!(error_code(&done), 20002);
+}
+
+/// python-fints's own test bank (a live peer, not a recording): BLZ 12345678, login
+/// `test1`, PIN `1234`; see `tests/fints-peer/README.md`.
+async fn app_for_peer(url: &str) -> TestApp {
+    let url = url.to_owned();
+    spawn_with(move |config| {
+        config.fints.product_id = Some(PRODUCT_ID.into());
+        config.fints.urls.insert("12345678".into(), url);
+        config.fints.timeout = Duration::from_secs(10);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn live_peer_login_accounts_and_a_second_sync_without_duplicates() {
+    let Some(peer) =
+        Peer::from_env("live_peer_login_accounts_and_a_second_sync_without_duplicates")
+    else {
+        return;
+    };
+    let app = app_for_peer(&peer.url).await;
+    let access = fints_access(&app, "12345678", "test1", "1234").await;
+    let first = app.run_sync(&access, json!({})).await;
+    assert_eq!(first["status"], "COMPLETED", "{first}");
+    let accounts = app.accounts().await;
+    // HKSPA names one account; the UPD knows its product name and owner.
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!(accounts[0]["iban"], "DE111234567800000001");
+    assert_eq!(accounts[0]["name"], "Girokonto");
+    assert_eq!(accounts[0]["owner"], "Fullname");
+    let second = app
+        .run_sync(&access, json!({"credentials": {"pin": "1234"}}))
+        .await;
+    assert_eq!(second["status"], "COMPLETED", "{second}");
+    assert_eq!(app.accounts().await.len(), 1);
+}
+
+#[tokio::test]
+async fn live_peer_wrong_pin_and_locked_access() {
+    let Some(peer) = Peer::from_env("live_peer_wrong_pin_and_locked_access") else {
+        return;
+    };
+    let app = app_for_peer(&peer.url).await;
+    let wrong = fints_access(&app, "12345678", "test1", "9999").await;
+    let done = app.run_sync(&wrong, json!({})).await;
+    assert_eq!(error_code(&done), 10000, "{done}");
+    let locked = fints_access(&app, "12345678", "test1", "3938").await;
+    let done = app.run_sync(&locked, json!({})).await;
+    assert_eq!(error_code(&done), 10012, "{done}");
+    assert!(!done.to_string().contains("3938\""), "{done}");
 }

@@ -10,6 +10,8 @@ mod errors;
 mod events;
 mod fints;
 mod helpers;
+#[path = "../fints/peer_process.rs"]
+mod peer_process;
 mod psd2;
 mod recovery;
 #[path = "../fints/replay.rs"]

@@ -16,7 +16,7 @@ log "formatting (cargo fmt --check)"
 cargo +stable fmt --all -- --check
 
 log "lints (clippy, warnings are errors)"
-cargo +stable clippy -p kontolink-api -p kontolink-server --all-targets --locked -- -D warnings
+cargo +stable clippy -p kontolink-api -p kontolink-fints -p kontolink-server --all-targets --features kontolink-fints/testbank --locked -- -D warnings
 if [ "$KONTOLINK_WASM_TOOLCHAIN" = "stable" ]; then
   cargo +stable clippy -p kontolink-widget --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 else
@@ -24,8 +24,8 @@ else
   cargo +stable clippy -p kontolink-widget --all-targets --locked -- -D warnings
 fi
 
-log "server and wire-type tests"
-cargo test -p kontolink-api -p kontolink-server --locked
+log "server, FinTS client and wire-type tests"
+cargo test -p kontolink-api -p kontolink-fints -p kontolink-server --features kontolink-fints/testbank --locked
 
 log "server tests again on PostgreSQL (scripts/postgres.sh)"
 trap '"$root/scripts/postgres.sh" stop' EXIT
@@ -38,11 +38,12 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 \
   "${wasm_env[@]}" cargo test -p kontolink-widget --target wasm32-unknown-unknown --locked
 
 build_widget
-log "building the server for the end-to-end tests"
-cargo build -p kontolink-server --locked
+log "building the server and the FinTS test bank for the end-to-end tests"
+cargo build -p kontolink-server --bin kontolink-server --example fints_test_bank --locked
 
 log "browser end-to-end tests (playwright-core + Chromium against a real server)"
 KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
+  KONTOLINK_FINTS_TEST_BANK_BIN="$target_dir/debug/examples/fints_test_bank" \
   npm --prefix "$root/tests/e2e" test
 
 log "all tests passed"

@@ -13,3 +13,5 @@ pub mod dialog;
 pub mod envelope;
 pub mod segments;
 pub mod statements;
+#[cfg(any(test, feature = "testbank"))]
+pub mod testbank;

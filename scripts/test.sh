@@ -11,6 +11,8 @@ cd "$root"
 load_toolchain
 # The live FinTS peer (python-fints's test bank, installed by setup.sh) for the FinTS tests.
 export KONTOLINK_FINTS_PEER="$root/scripts/fints-peer.sh"
+# python-fints's sample messages (from the same sdist) for the codec round-trip test.
+export KONTOLINK_PYFINTS_MESSAGES="$root/.build/fints-peer/fints-5.0.1/tests/messages"
 
 log "formatting (cargo fmt --check)"
 cargo +stable fmt --all -- --check

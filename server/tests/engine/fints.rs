@@ -194,3 +194,87 @@ async fn live_peer_wrong_pin_and_locked_access() {
     assert_eq!(error_code(&done), 10012, "{done}");
     assert!(!done.to_string().contains("3938\""), "{done}");
 }
+
+/// The bank dialog of a sync parked for a TAN survives SIGKILL of its server: after a
+/// restart the TAN continues the very same dialog (dialog id, message number, task
+/// reference from the stored challenge), and the bank sees one clean session.
+#[tokio::test]
+async fn a_dialog_parked_for_a_tan_survives_sigkill_and_continues_after_restart() {
+    use crate::recovery::{call, create_client, serve_with, widget_session};
+    use reqwest::Method;
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = crate::database::TestDatabase::create(dir.path()).await;
+    let bank = ReplayBank::start_fixture("dkb_full_tan");
+    let urls = format!("12030000={}", bank.url());
+    let env = [
+        ("KONTOLINK_FINTS_PRODUCT_ID", PRODUCT_ID),
+        ("KONTOLINK_FINTS_URLS", urls.as_str()),
+        ("KONTOLINK_FINTS_STATEMENT_FORMAT", "mt940"),
+    ];
+    let http = reqwest::Client::new();
+    let first = serve_with(dir.path(), database.url(), &env);
+    let client = create_client(dir.path(), database.url());
+    let token = widget_session(&http, &first.address, &client, "user-1").await;
+    let access = call(
+        &http,
+        &token,
+        Method::POST,
+        format!("{}/rest/accesses", first.address),
+        Some(json!({"access_method_id": "de-12030000-fints",
+                    "credentials": {"login": "test@user", "pin": "12345"}})),
+    )
+    .await;
+    let access_id = access["id"].as_str().unwrap().to_owned();
+    let sync = call(
+        &http,
+        &token,
+        Method::POST,
+        format!("{}/rest/accesses/{access_id}/syncs", first.address),
+        Some(json!({"sync_period": 730})),
+    )
+    .await;
+    let sync_path = format!(
+        "/rest/accesses/{access_id}/syncs/{}",
+        sync["id"].as_str().unwrap()
+    );
+    let wait = |address: String, status: &'static str| {
+        let http = http.clone();
+        let token = token.clone();
+        let path = sync_path.clone();
+        async move {
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            loop {
+                let current =
+                    call(&http, &token, Method::GET, format!("{address}{path}"), None).await;
+                if current["status"] == status || current["status"] == "FAILED" {
+                    return current;
+                }
+                assert!(std::time::Instant::now() < deadline, "stuck: {current}");
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+        }
+    };
+    let waiting = wait(first.address.clone(), "AWAIT_AUTH").await;
+    assert_eq!(waiting["status"], "AWAIT_AUTH", "{waiting}");
+    first.kill();
+
+    let second = serve_with(dir.path(), database.url(), &env);
+    let challenge = waiting["challenge"]["id"].as_str().unwrap();
+    let answered = call(
+        &http,
+        &token,
+        Method::POST,
+        format!(
+            "{}{sync_path}/challenges/{challenge}/response",
+            second.address
+        ),
+        Some(json!({"value": "777666"})),
+    )
+    .await;
+    assert!(answered["error"].is_null(), "{answered}");
+    let done = wait(second.address.clone(), "COMPLETED").await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    let log = bank.log();
+    assert!(log.clean, "{log:#?}");
+}

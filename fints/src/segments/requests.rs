@@ -83,6 +83,14 @@ pub fn hkspa(version: u32) -> Segment {
     Segment::new("HKSPA", 0, version)
 }
 
+/// The touchdown point of a continued request, after the (empty) maximum entries.
+fn with_touchdown(segment: Segment, touchdown: Option<&str>) -> Segment {
+    match touchdown {
+        Some(point) => segment.push(Element::empty()).push(Element::text(point)),
+        None => segment,
+    }
+}
+
 fn account_element(version_uses_kti: bool, account: &AccountRef) -> Element {
     if version_uses_kti {
         account.kti()
@@ -93,13 +101,10 @@ fn account_element(version_uses_kti: bool, account: &AccountRef) -> Element {
 
 /// `HKSAL` v5–7 (v7 names the account by IBAN).
 pub fn hksal(version: u32, account: &AccountRef, touchdown: Option<&str>) -> Segment {
-    let mut segment = Segment::new("HKSAL", 0, version)
+    let segment = Segment::new("HKSAL", 0, version)
         .push(account_element(version >= 7, account))
         .push(Element::text("N"));
-    if let Some(point) = touchdown {
-        segment = segment.push(Element::empty()).push(Element::text(point));
-    }
-    segment
+    with_touchdown(segment, touchdown)
 }
 
 /// `HKKAZ` v5–7: booked (MT940) and pending (MT942) bookings since a day.
@@ -110,15 +115,12 @@ pub fn hkkaz(
     until: time::Date,
     touchdown: Option<&str>,
 ) -> Segment {
-    let mut segment = Segment::new("HKKAZ", 0, version)
+    let segment = Segment::new("HKKAZ", 0, version)
         .push(account_element(version >= 7, account))
         .push(Element::text("N"))
         .push(Element::text(super::format_date(since)))
         .push(Element::text(super::format_date(until)));
-    if let Some(point) = touchdown {
-        segment = segment.push(Element::empty()).push(Element::text(point));
-    }
-    segment
+    with_touchdown(segment, touchdown)
 }
 
 /// `HKCAZ` v1: camt.052 statements in one of the bank's formats.
@@ -129,14 +131,11 @@ pub fn hkcaz(
     until: time::Date,
     touchdown: Option<&str>,
 ) -> Segment {
-    let mut segment = Segment::new("HKCAZ", 0, 1)
+    let segment = Segment::new("HKCAZ", 0, 1)
         .push(account.kti())
         .push(Element::text(format))
         .push(Element::text("N"))
         .push(Element::text(super::format_date(since)))
         .push(Element::text(super::format_date(until)));
-    if let Some(point) = touchdown {
-        segment = segment.push(Element::empty()).push(Element::text(point));
-    }
-    segment
+    with_touchdown(segment, touchdown)
 }

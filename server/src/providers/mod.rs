@@ -123,6 +123,23 @@ pub enum LoginOutcome {
     },
 }
 
+/// A challenge of this type with nothing else set (providers fill in what they have).
+pub fn blank_challenge(challenge_type: kontolink_api::ChallengeType) -> Challenge {
+    Challenge {
+        id: String::new(),
+        challenge_type,
+        format: None,
+        data: None,
+        label: None,
+        input_format: None,
+        min_length: None,
+        max_length: None,
+        additional_info: None,
+        auth_methods: Vec::new(),
+        location: None,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ChallengeSpec {
     /// `id` is overwritten by the engine with [`BankSession::next_challenge_id`].

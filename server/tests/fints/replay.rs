@@ -665,10 +665,6 @@ impl BankState {
                 ));
             }
         }
-        let end_dialog = |state: &mut BankState| {
-            state.dialog_id = None;
-            state.next_number = 1;
-        };
         let pin_tan = message.pin_tan();
         if let Some((_, Some(tan))) = &pin_tan {
             self.log.tans.push(tan.clone());
@@ -699,7 +695,7 @@ impl BankState {
                         self.scenario.exchanges[k].label
                     ));
                     let answer = rewrite_header(&self.scenario.exchanges[k].response, None, number);
-                    end_dialog(self);
+                    self.end_dialog();
                     return answer;
                 }
                 self.log.mismatches.push(format!(
@@ -707,7 +703,7 @@ impl BankState {
                     self.scenario.id, self.scenario.user
                 ));
                 self.log.exchanges.push(format!("#{n} {what}: {keys:?}"));
-                end_dialog(self);
+                self.end_dialog();
                 return error_message(
                     &dialog_id,
                     number,
@@ -742,23 +738,11 @@ impl BankState {
         });
         if let Some(Some(k)) = out_of_order {
             self.skipped[k] = false;
-            self.answered[k] = true;
-            let exchange = &self.scenario.exchanges[k];
-            self.log
-                .exchanges
-                .push(format!("#{n} {} (out of order): {keys:?}", exchange.label));
-            let answer = rewrite_header(&exchange.response, None, number);
-            let reply = Message::parse(&answer).ok();
-            if is_init {
-                self.dialog_id = reply.as_ref().map(|m| m.dialog_id().into_bytes());
-                self.next_number = 2;
-            } else {
-                self.next_number = number.saturating_add(1);
-            }
-            if ends_dialog {
-                end_dialog(self);
-            }
-            return answer;
+            let note = format!(
+                "#{n} {} (out of order): {keys:?}",
+                self.scenario.exchanges[k].label
+            );
+            return self.play(k, note, number, is_init, ends_dialog);
         }
         let tan_problem = found.and_then(|k| {
             let recorded = self.scenario.exchanges[k].recorded_tan.as_ref()?;
@@ -799,13 +783,28 @@ impl BankState {
                 self.skipped[j] = true;
             }
         }
-        self.answered[k] = true;
         self.cursor = k + 1;
-        let exchange = &self.scenario.exchanges[k];
-        self.log
-            .exchanges
-            .push(format!("#{n} {}: {keys:?}", exchange.label));
-        let answer = rewrite_header(&exchange.response, None, number);
+        let note = format!("#{n} {}: {keys:?}", self.scenario.exchanges[k].label);
+        self.play(k, note, number, is_init, ends_dialog)
+    }
+
+    fn end_dialog(&mut self) {
+        self.dialog_id = None;
+        self.next_number = 1;
+    }
+
+    /// Answers with exchange `k`'s recorded response, renumbered.
+    fn play(
+        &mut self,
+        k: usize,
+        note: String,
+        number: u32,
+        is_init: bool,
+        ends_dialog: bool,
+    ) -> Vec<u8> {
+        self.answered[k] = true;
+        self.log.exchanges.push(note);
+        let answer = rewrite_header(&self.scenario.exchanges[k].response, None, number);
         let reply = Message::parse(&answer).ok();
         if is_init {
             self.dialog_id = reply.as_ref().map(|m| m.dialog_id().into_bytes());
@@ -815,7 +814,7 @@ impl BankState {
         }
         let aborted = reply.is_some_and(|m| m.return_codes().iter().any(|c| c == "9800"));
         if ends_dialog || aborted {
-            end_dialog(self);
+            self.end_dialog();
         }
         answer
     }

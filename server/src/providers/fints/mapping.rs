@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use time::Date;
 
 use crate::engine::SyncFailure;
-use crate::providers::{BankAccount, BankError, BankTransaction};
+use crate::providers::{BankAccount, BankError, BankTransaction, blank_challenge};
 
 /// The contract's account type for a FinTS account type code (HIUPD).
 pub fn account_type(code: Option<u32>) -> &'static str {
@@ -125,22 +125,6 @@ fn input_format(method: Option<&TanMethod>) -> Option<String> {
     }
 }
 
-fn blank(kind: ChallengeType) -> Challenge {
-    Challenge {
-        id: String::new(),
-        challenge_type: kind,
-        format: None,
-        data: None,
-        label: None,
-        input_format: None,
-        min_length: None,
-        max_length: None,
-        additional_info: None,
-        auth_methods: Vec::new(),
-        location: None,
-    }
-}
-
 /// A TAN to enter: flicker code, matrix image, or text.
 pub fn tan_challenge(challenge: &TanChallenge, method: Option<&TanMethod>) -> Challenge {
     let (format, data) = if let Some(image) = &challenge.image {
@@ -167,7 +151,7 @@ pub fn tan_challenge(challenge: &TanChallenge, method: Option<&TanMethod>) -> Ch
             .filter(|t| !t.is_empty())
             .or_else(|| challenge.medium.clone().map(|m| format!("TAN medium: {m}"))),
         data: Some(data),
-        ..blank(ChallengeType::Embedded)
+        ..blank_challenge(ChallengeType::Embedded)
     }
 }
 
@@ -179,7 +163,7 @@ pub fn decoupled_challenge(challenge: &TanChallenge, method: Option<&TanMethod>)
                 .unwrap_or_else(|| "Approve in your banking app".to_owned()),
         ),
         additional_info: Some(challenge.text.clone()).filter(|t| !t.is_empty()),
-        ..blank(ChallengeType::Decoupled)
+        ..blank_challenge(ChallengeType::Decoupled)
     }
 }
 
@@ -199,7 +183,7 @@ pub fn method_select(methods: &[TanMethod]) -> Challenge {
                 additional_info: Some(m.name.clone()),
             })
             .collect(),
-        ..blank(ChallengeType::AuthMethodSelect)
+        ..blank_challenge(ChallengeType::AuthMethodSelect)
     }
 }
 
@@ -215,7 +199,7 @@ pub fn medium_select(media: &[String]) -> Challenge {
                 additional_info: None,
             })
             .collect(),
-        ..blank(ChallengeType::AuthMediumSelect)
+        ..blank_challenge(ChallengeType::AuthMediumSelect)
     }
 }
 

@@ -21,7 +21,7 @@ use time::Date;
 use super::registry::{SANDBOX_PIN_METHOD, SANDBOX_PSD2_METHOD};
 use super::{
     Answer, BankAccount, BankError, BankSession, BankTransaction, ChallengeSpec, LoginOutcome,
-    Provider, Upgrade, UpgradeKind,
+    Provider, Upgrade, UpgradeKind, blank_challenge,
 };
 use crate::engine::SyncFailure;
 
@@ -128,7 +128,7 @@ impl Sandbox {
                         "Sandbox: approves itself after {} s",
                         self.config.decoupled_delay.as_secs_f32()
                     )),
-                    ..scenario::blank(ChallengeType::Decoupled)
+                    ..blank_challenge(ChallengeType::Decoupled)
                 }
             }
             Stage::Redirect => kontolink_api::Challenge {
@@ -137,7 +137,7 @@ impl Sandbox {
                     "{}/sandbox/redirect/{}",
                     session.public_url, session.next_challenge_id
                 )),
-                ..scenario::blank(ChallengeType::Redirect)
+                ..blank_challenge(ChallengeType::Redirect)
             },
         };
         ChallengeSpec {

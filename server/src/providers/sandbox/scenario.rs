@@ -2,7 +2,7 @@
 
 use kontolink_api::{AuthMethod, Challenge, ChallengeFormat, ChallengeType};
 
-use crate::providers::UpgradeKind;
+use crate::providers::{UpgradeKind, blank_challenge};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
@@ -90,22 +90,6 @@ pub fn stages(scenario: Scenario, method: Option<&str>, medium: Option<&str>) ->
     }
 }
 
-pub fn blank(challenge_type: ChallengeType) -> Challenge {
-    Challenge {
-        id: String::new(),
-        challenge_type,
-        format: None,
-        data: None,
-        label: None,
-        input_format: None,
-        min_length: None,
-        max_length: None,
-        additional_info: None,
-        auth_methods: Vec::new(),
-        location: None,
-    }
-}
-
 pub fn tan_challenge(format: ChallengeFormat, data: String, label: &str) -> Challenge {
     Challenge {
         format: Some(format),
@@ -115,7 +99,7 @@ pub fn tan_challenge(format: ChallengeFormat, data: String, label: &str) -> Chal
         min_length: Some(6),
         max_length: Some(6),
         additional_info: Some("Kontolink Sandbox Bank: every TAN is 123456".to_owned()),
-        ..blank(ChallengeType::Embedded)
+        ..blank_challenge(ChallengeType::Embedded)
     }
 }
 
@@ -131,7 +115,7 @@ pub fn method_select() -> Challenge {
                 additional_info: None,
             })
             .collect(),
-        ..blank(ChallengeType::AuthMethodSelect)
+        ..blank_challenge(ChallengeType::AuthMethodSelect)
     }
 }
 
@@ -147,6 +131,6 @@ pub fn medium_select() -> Challenge {
                 additional_info: None,
             })
             .collect(),
-        ..blank(ChallengeType::AuthMediumSelect)
+        ..blank_challenge(ChallengeType::AuthMediumSelect)
     }
 }

@@ -278,3 +278,124 @@ async fn a_dialog_parked_for_a_tan_survives_sigkill_and_continues_after_restart(
     let log = bank.log();
     assert!(log.clean, "{log:#?}");
 }
+
+/// The scripted FinTS test bank (`kontolink_fints::testbank`) on loopback, in this process.
+async fn test_bank() -> String {
+    use axum::body::Bytes;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use kontolink_fints::testbank::TestBank;
+    use std::sync::{Arc, Mutex};
+
+    let bank = Arc::new(Mutex::new(TestBank::new()));
+    let app = axum::Router::new().fallback(axum::routing::post(move |body: Bytes| {
+        let bank = bank.clone();
+        async move {
+            let message = STANDARD.decode(&body).unwrap_or_default();
+            STANDARD.encode(bank.lock().unwrap().answer(&message))
+        }
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+async fn app_for_test_bank() -> TestApp {
+    let url = test_bank().await;
+    spawn_with(move |config| {
+        config.fints.product_id = Some(PRODUCT_ID.into());
+        config.fints.urls.insert("12030000".into(), url);
+        config.fints.timeout = Duration::from_secs(10);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn method_choice_then_a_wrong_tan_ends_in_10004() {
+    let app = app_for_test_bank().await;
+    let access = fints_access(&app, "12030000", "erika", "geheim").await;
+    let sync = app.start(&access, json!({})).await;
+    let choosing = app.wait_status(&sync, "AWAIT_AUTH").await;
+    let challenge = &choosing["challenge"];
+    assert_eq!(challenge["type"], "AUTH_METHOD_SELECT", "{choosing}");
+    let ids: Vec<&str> = challenge["auth_methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["972", "921"]);
+    let (status, body) = app.answer(&choosing, json!({"method_id": "972"})).await;
+    assert!(status.is_success(), "{body}");
+    let tan = app
+        .wait_until(&sync, |s| {
+            s["challenge"]["type"] == "EMBEDDED" || s["status"] == "FAILED"
+        })
+        .await;
+    assert_eq!(tan["challenge"]["format"], "HHD", "{tan}");
+    assert_eq!(tan["challenge"]["data"], "0248A0120452019980812345678");
+    let (status, body) = app.answer(&tan, json!({"value": "000000"})).await;
+    assert!(status.is_success(), "{body}");
+    let done = app
+        .wait_until(&sync, |s| {
+            s["status"] == "FAILED" || s["status"] == "COMPLETED"
+        })
+        .await;
+    assert_eq!(error_code(&done), 10004, "{done}");
+    assert_eq!(done["error"]["description"], "TAN ungültig.");
+    assert!(!done.to_string().contains("000000"));
+}
+
+#[tokio::test]
+async fn decoupled_approval_is_polled_by_the_engine_and_the_method_is_remembered() {
+    let app = app_for_test_bank().await;
+    let (status, created) = app
+        .post(
+            "/rest/accesses",
+            json!({
+                "access_method_id": "de-12030000-fints",
+                "credentials": {"login": "erika", "pin": "geheim"},
+                "save_secrets": true,
+                "consent": true,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let access = created["id"].as_str().unwrap().to_owned();
+    let sync = app.start(&access, json!({})).await;
+    let choosing = app.wait_status(&sync, "AWAIT_AUTH").await;
+    app.answer(&choosing, json!({"method_id": "921"})).await;
+    let waiting = app
+        .wait_until(&sync, |s| {
+            s["challenge"]["type"] == "DECOUPLED" || s["status"] == "FAILED"
+        })
+        .await;
+    assert_eq!(waiting["challenge"]["type"], "DECOUPLED", "{waiting}");
+    // Nobody answers: the engine polls at the bank's intervals (2 s, then 1 s).
+    let done = app
+        .wait_until(&sync, |s| {
+            s["status"] == "COMPLETED" || s["status"] == "FAILED"
+        })
+        .await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    let accounts = app.accounts().await;
+    assert_eq!(accounts.len(), 2);
+    // The next sync reuses pushTAN: no method question, straight to the approval.
+    let next = app.start(&access, json!({})).await;
+    let asked = app.wait_status(&next, "AWAIT_AUTH").await;
+    assert_eq!(asked["challenge"]["type"], "DECOUPLED", "{asked}");
+    let again = app
+        .wait_until(&next, |s| {
+            s["status"] == "COMPLETED" || s["status"] == "FAILED"
+        })
+        .await;
+    assert_eq!(again["status"], "COMPLETED", "{again}");
+    let giro = accounts.iter().find(|a| a["name"] == "Girokonto").unwrap();
+    let transactions = app.transactions(giro["id"].as_str().unwrap()).await;
+    assert_eq!(
+        transactions.len(),
+        4,
+        "no duplicates after the second sync: {transactions:?}"
+    );
+}

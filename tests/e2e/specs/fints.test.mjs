@@ -45,8 +45,10 @@ async function openDkbAndLogIn() {
   assert.equal(await widget.el('credential-customer_id').count(), 1, 'the optional customer id');
   await widget.el('credential-login').fill('erika');
   await widget.el('credential-pin').fill('geheim');
+  await browser.screenshot('11-fints-login');
   await widget.el('submit').click();
   await widget.waitFor('challenge-auth_method_select', 30_000);
+  await browser.screenshot('11-fints-method');
 }
 
 async function finishAndRead() {

@@ -157,11 +157,7 @@ pub fn tan_challenge(challenge: &TanChallenge, method: Option<&TanMethod>) -> Ch
 
 pub fn decoupled_challenge(challenge: &TanChallenge, method: Option<&TanMethod>) -> Challenge {
     Challenge {
-        label: Some(
-            method
-                .map(|m| m.name.clone())
-                .unwrap_or_else(|| "Approve in your banking app".to_owned()),
-        ),
+        label: method.map(|m| m.name.clone()),
         additional_info: Some(challenge.text.clone()).filter(|t| !t.is_empty()),
         ..blank_challenge(ChallengeType::Decoupled)
     }
@@ -169,18 +165,17 @@ pub fn decoupled_challenge(challenge: &TanChallenge, method: Option<&TanMethod>)
 
 pub fn method_select(methods: &[TanMethod]) -> Challenge {
     Challenge {
-        label: Some("Choose a TAN method".to_owned()),
+        // The widget's own (translated) heading says what to do; no English label here.
+        label: None,
         auth_methods: methods
             .iter()
             .map(|m| AuthMethod {
                 id: m.security_function.clone(),
                 medium_name: None,
-                method_type: Some(if m.decoupled.is_some() {
-                    "DECOUPLED".to_owned()
-                } else {
-                    "EMBEDDED".to_owned()
-                }),
-                additional_info: Some(m.name.clone()),
+                // The bank's name of the method ("chipTAN optisch", "pushTAN 2.0"), what
+                // the end-user knows it by; the widget shows it.
+                method_type: Some(m.name.clone()),
+                additional_info: None,
             })
             .collect(),
         ..blank_challenge(ChallengeType::AuthMethodSelect)
@@ -189,7 +184,7 @@ pub fn method_select(methods: &[TanMethod]) -> Challenge {
 
 pub fn medium_select(media: &[String]) -> Challenge {
     Challenge {
-        label: Some("Choose a TAN medium".to_owned()),
+        label: None,
         auth_methods: media
             .iter()
             .map(|name| AuthMethod {

@@ -3,11 +3,14 @@
 //! every answer comes from the fixed data below.
 //!
 //! - login name: anything; PIN `wrong` → `9931`, `locked` → `3938`, else accepted;
-//! - TAN methods allowed (`3920`): `972` chipTAN optical (HHD_UC flicker code, TAN
-//!   `123456`, anything else → `9941`) and `921` pushTAN in the app (decoupled: `3955`,
-//!   then `3956` for the first poll, approved on the second); SCA at every dialog init;
-//! - two accounts (HKSPA, UPD), balances (HKSAL v7), statements (HKKAZ v7: MT940 over two
-//!   pages for the first account, `3040` touchdown, plus one pending MT942 entry).
+//! - TAN methods allowed (`3920`): `972` chipTAN optical (HHD_UC flicker code), `982`
+//!   photoTAN (a PNG matrix code), `942` mobileTAN (needs a TAN medium: a dialog without
+//!   one is refused with `9955`, `HKTAB` lists two; plain text challenge) — TAN `123456`,
+//!   anything else → `9941` — and `921` pushTAN in the app (decoupled: `3955`, then `3956`
+//!   for the first poll, approved on the second); SCA at every dialog init;
+//! - two accounts (HKSPA, UPD), balances (HKSAL v7), statements as camt.052 (HKCAZ v1) or
+//!   MT940 (HKKAZ v7: two pages for the first account, `3040` touchdown, plus one pending
+//!   MT942 entry).
 
 use crate::codec::{self, Element, Segment};
 use crate::envelope;
@@ -64,6 +67,8 @@ fn bpd(blz: &str) -> Vec<Segment> {
     let methods = [
         "972:2:HHD1.4OPT:HHD:1.4:chipTAN optisch:6:1:TAN-Nummer:3:N:2:N:0:0:N:N:00:0:N:1:::::",
         "921:2:pushTAN-dec:Decoupled::pushTAN 2.0:6:1:Freigabe:3:N:2:N:0:0:N:N:00:0:N:1:5:2:1:J:J",
+        "982:2:MS1.0.0:::photoTAN:7:1:TAN:3:N:2:N:0:0:N:N:00:0:N:1:::::",
+        "942:2:mobileTAN:::mobileTAN:6:1:TAN:3:N:2:N:0:0:N:N:00:2:N:2:::::",
     ]
     .join(":");
     raw(&format!(
@@ -73,15 +78,16 @@ fn bpd(blz: &str) -> Vec<Segment> {
          HISPAS:0:3+1+1+0+J:J:N:sepade?:xsd?:pain.001.001.03.xsd'\
          HIKAZS:0:7+1+1+0+360:J:N'\
          HISALS:0:7+1+1+0'\
-         HITABS:0:5+1+1+0'"
+         HICAZS:0:1+1+1+0+360:J:N:urn?:iso?:std?:iso?:20022?:tech?:xsd?:camt.052.001.02'\
+         HITABS:0:4+1+1+0'"
     ))
 }
 
 fn upd(blz: &str, user: &str) -> Vec<Segment> {
     raw(&format!(
         "HIUPA:0:4+{user}+3+0'\
-         HIUPD:0:6+1234567890::280:{blz}+DE12{blz}1234567890+{user}+1+EUR+Erika Mustermann++Girokonto++HKSAL:1+HKKAZ:1+HKSPA:1'\
-         HIUPD:0:6+1234567891::280:{blz}+DE12{blz}1234567891+{user}+10+EUR+Erika Mustermann++Tagesgeld++HKSAL:1+HKKAZ:1+HKSPA:1'"
+         HIUPD:0:6+1234567890::280:{blz}+DE12{blz}1234567890+{user}+1+EUR+Erika Mustermann++Girokonto++HKSAL:1+HKKAZ:1+HKCAZ:1+HKSPA:1'\
+         HIUPD:0:6+1234567891::280:{blz}+DE12{blz}1234567891+{user}+10+EUR+Erika Mustermann++Tagesgeld++HKSAL:1+HKKAZ:1+HKCAZ:1+HKSPA:1'"
     ))
 }
 
@@ -130,6 +136,110 @@ fn mt942(blz: &str, today: time::Date) -> String {
         "\r\n:20:STARTDISPE\r\n:25:{blz}/1234567890\r\n:28C:00001/001\r\n:34F:EUR0,\r\n:13D:{date}1200+0100\r\n\
          :61:{date}{}DR19,99NDDTNONREF\r\n:86:105?00SEPA-BASISLASTSCHRIFT?20SVWZ+Streaming Abo?32Streaming Service\r\n:90D:1EUR19,99\r\n-",
         &date[2..]
+    )
+}
+
+/// A 1×1 PNG: the photoTAN "matrix code" (what matters is that it is a real image).
+const PNG: [u8; 67] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+/// A matrix code as FinTS carries it: length + MIME type, length + image.
+fn matrix_code() -> Vec<u8> {
+    let mime = b"image/png";
+    let mut out = (mime.len() as u16).to_be_bytes().to_vec();
+    out.extend_from_slice(mime);
+    out.extend_from_slice(&(PNG.len() as u16).to_be_bytes());
+    out.extend_from_slice(&PNG);
+    out
+}
+
+fn camt_entry(
+    amount: &str,
+    debit: bool,
+    status: &str,
+    day: time::Date,
+    name: &str,
+    iban: &str,
+    purpose: &str,
+) -> String {
+    let (party, account) = if debit {
+        ("Cdtr", "CdtrAcct")
+    } else {
+        ("Dbtr", "DbtrAcct")
+    };
+    format!(
+        "<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>{}</CdtDbtInd><Sts>{status}</Sts>\
+         <BookgDt><Dt>{day}</Dt></BookgDt><ValDt><Dt>{day}</Dt></ValDt><NtryDtls><TxDtls>\
+         <RltdPties><{party}><Nm>{name}</Nm></{party}><{account}><Id><IBAN>{iban}</IBAN></Id></{account}></RltdPties>\
+         <RmtInf><Ustrd>{purpose}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>",
+        if debit { "DBIT" } else { "CRDT" }
+    )
+}
+
+/// A camt.052.001.02 report: booked or pending entries of one account.
+fn camt(iban: &str, booked: bool, today: time::Date) -> String {
+    let day = |n: i64| today - time::Duration::days(n);
+    let entries = match (iban.ends_with('0'), booked) {
+        (true, true) => [
+            camt_entry(
+                "42.50",
+                true,
+                "BOOK",
+                day(5),
+                "Stadtwerke Musterstadt",
+                "DE89370400440532013000",
+                "Stromabschlag November",
+            ),
+            camt_entry(
+                "2500.00",
+                false,
+                "BOOK",
+                day(3),
+                "Muster GmbH",
+                "DE02120300000000202051",
+                "Gehalt November",
+            ),
+            camt_entry(
+                "3.80",
+                true,
+                "BOOK",
+                day(1),
+                "Baeckerei am Markt",
+                "DE02120300000000202052",
+                "Baeckerei am Markt",
+            ),
+        ]
+        .concat(),
+        (true, false) => camt_entry(
+            "19.99",
+            true,
+            "PDNG",
+            today,
+            "Streaming Service",
+            "DE02120300000000202053",
+            "Streaming Abo",
+        ),
+        (false, true) => camt_entry(
+            "1.25",
+            false,
+            "BOOK",
+            day(4),
+            "Kontolink FinTS-Testbank",
+            "DE02120300000000202054",
+            "Zinsen",
+        ),
+        (false, false) => String::new(),
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.052.001.02\">\
+         <BkToCstmrAcctRpt><GrpHdr><MsgId>TESTBANK</MsgId><CreDtTm>{today}T08:00:00</CreDtTm></GrpHdr>\
+         <Rpt><Id>1</Id><CreDtTm>{today}T08:00:00</CreDtTm><Acct><Id><IBAN>{iban}</IBAN></Id></Acct>{entries}</Rpt>\
+         </BkToCstmrAcctRpt></Document>"
     )
 }
 
@@ -230,7 +340,11 @@ impl TestBank {
                 ));
                 if let Some(last) = out.last_mut() {
                     last.elements[1].0.push(codec::Value::Text(b"972".to_vec()));
-                    last.elements[1].0.push(codec::Value::Text(b"921".to_vec()));
+                    for method in ["921", "982", "942"] {
+                        last.elements[1]
+                            .0
+                            .push(codec::Value::Text(method.as_bytes().to_vec()));
+                    }
                 }
             }
         }
@@ -243,6 +357,29 @@ impl TestBank {
         if let Some(hktan) = find("HKTAN") {
             let process = text(hktan, 1, 0);
             match process.as_str() {
+                "4" if text(hktan, 2, 0) == "HKIDN"
+                    && method == "942"
+                    && hktan.text(11, 0).is_none() =>
+                {
+                    return self.frame(
+                        &dialog,
+                        number,
+                        vec![
+                            hirmg(&[("9800", "Dialog abgebrochen")]),
+                            hirms(
+                                hktan.number(),
+                                &[("9955", "Bitte geben Sie ein TAN-Medium an.")],
+                            ),
+                        ],
+                    );
+                }
+                "4" if text(hktan, 2, 0) == "HKTAB" => {
+                    self.dialogs.insert(dialog.clone(), (method.clone(), true));
+                    out.push(hirms(
+                        hktan.number(),
+                        &[("3076", "Starke Kundenauthentifizierung nicht notwendig.")],
+                    ));
+                }
                 "4" if text(hktan, 2, 0) == "HKIDN" => {
                     let reference = format!("TASK-{dialog}");
                     self.dialogs.insert(dialog.clone(), (method.clone(), false));
@@ -263,6 +400,31 @@ impl TestBank {
                                     "Auftrag empfangen - Sicherheitsfreigabe erforderlich",
                                 ),
                             ],
+                        ));
+                    } else if method == "982" {
+                        hitan = hitan
+                            .push(Element::text(
+                                "Bitte scannen Sie die Grafik mit Ihrer photoTAN-App.",
+                            ))
+                            .push(Element::binary(matrix_code()));
+                        out.push(hirms(
+                            hktan.number(),
+                            &[(
+                                "0030",
+                                "Auftrag empfangen - Bitte die empfangene TAN eingeben.",
+                            )],
+                        ));
+                    } else if method == "942" {
+                        let medium = hktan.text(11, 0).unwrap_or_default();
+                        hitan = hitan.push(Element::text(format!(
+                            "Die TAN wurde an {medium} gesendet."
+                        )));
+                        out.push(hirms(
+                            hktan.number(),
+                            &[(
+                                "0030",
+                                "Auftrag empfangen - Bitte die empfangene TAN eingeben.",
+                            )],
                         ));
                     } else {
                         hitan = hitan
@@ -330,7 +492,7 @@ impl TestBank {
             }
         }
         let approved = self.dialogs.get(&dialog).is_some_and(|d| d.1);
-        let business = ["HKSPA", "HKSAL", "HKKAZ", "HKTAB"];
+        let business = ["HKSPA", "HKSAL", "HKKAZ", "HKCAZ", "HKTAB"];
         if !approved
             && segments
                 .iter()
@@ -394,6 +556,33 @@ impl TestBank {
                     .push(Element::binary(codec::encode_latin1(&booked)))
                     .push(Element::binary(codec::encode_latin1(&pending))),
                 hkkaz.number(),
+            ));
+        }
+        if let Some(hktab) = find("HKTAB") {
+            out.push(hirms(
+                hktab.number(),
+                &[("0020", "Der Auftrag wurde ausgeführt.")],
+            ));
+            out.extend(raw(&format!(
+                "HITAB:0:4:{}+0+M:1:::::::::::Handy Erika::::::::+M:1:::::::::::Tablet Erika::::::::'",
+                hktab.number()
+            )));
+        }
+        if let Some(hkcaz) = find("HKCAZ") {
+            let iban = text(hkcaz, 1, 0);
+            out.push(hirms(
+                hkcaz.number(),
+                &[("0020", "Der Auftrag wurde ausgeführt.")],
+            ));
+            out.push(with_ref(
+                Segment::new("HICAZ", 0, 1)
+                    .push(Element::group([iban.clone(), "TESTDEFFXXX".to_owned()]))
+                    .push(Element::text(
+                        "urn:iso:std:iso:20022:tech:xsd:camt.052.001.02",
+                    ))
+                    .push(Element::binary(camt(&iban, true, today).into_bytes()))
+                    .push(Element::binary(camt(&iban, false, today).into_bytes())),
+                hkcaz.number(),
             ));
         }
         if find("HKEND").is_some() {

@@ -12,6 +12,10 @@ use kontolink_fints::testbank::{TAN, TestBank};
 use secrecy::SecretString;
 
 fn params(preferred_method: Option<&str>) -> Params {
+    params_in(preferred_method, StatementFormat::Auto)
+}
+
+fn params_in(preferred_method: Option<&str>, statement_format: StatementFormat) -> Params {
     Params {
         blz: "12030000".into(),
         user_id: "erika".into(),
@@ -22,7 +26,7 @@ fn params(preferred_method: Option<&str>) -> Params {
         },
         since: Some(time::macros::date!(2026 - 08 - 01)),
         today: time::macros::date!(2026 - 11 - 23),
-        statement_format: StatementFormat::Auto,
+        statement_format,
         statements_for: None,
         preferred_method: preferred_method.map(str::to_owned),
         preferred_medium: None,
@@ -72,9 +76,9 @@ fn today_bank() -> TestBank {
 }
 
 #[test]
-fn chiptan_flicker_after_choosing_the_method_then_every_page_and_the_pending_entry() {
+fn chiptan_flicker_after_choosing_the_method_then_every_mt940_page_and_the_pending_entry() {
     let mut bank = today_bank();
-    let mut job = Job::new(params(None), Cache::default());
+    let mut job = Job::new(params_in(None, StatementFormat::Mt940), Cache::default());
     let asked = drive(&mut bank, &mut job, "1234", |q| match q {
         Question::Method(_) => Reply::Method("972".into()),
         _ => Reply::Tan(SecretString::from(TAN.to_owned())),
@@ -82,7 +86,10 @@ fn chiptan_flicker_after_choosing_the_method_then_every_page_and_the_pending_ent
     .unwrap();
     assert_eq!(
         asked,
-        ["method 972,921", "tan hhd=0248A0120452019980812345678"]
+        [
+            "method 972,921,982,942",
+            "tan hhd=0248A0120452019980812345678"
+        ]
     );
     let results = job.results();
     assert_eq!(results.method.as_deref(), Some("972"));
@@ -161,4 +168,72 @@ fn wrong_and_locked_pins() {
     let mut job = Job::new(params(None), Cache::default());
     let error = drive(&mut bank, &mut job, "locked", |_| Reply::Poll).unwrap_err();
     assert!(matches!(error, FintsError::Blocked(_)), "{error:?}");
+}
+
+#[test]
+fn camt_where_the_bank_offers_it_with_booked_and_pending_entries() {
+    let mut bank = today_bank();
+    let mut job = Job::new(params(Some("972")), Cache::default());
+    drive(&mut bank, &mut job, "1234", |_| {
+        Reply::Tan(SecretString::from(TAN.to_owned()))
+    })
+    .unwrap();
+    let giro = &job.results().accounts[0];
+    let amounts: Vec<(&str, bool)> = giro
+        .entries
+        .iter()
+        .map(|e| (e.amount.as_str(), e.booked))
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            ("-42.50", true),
+            ("2500.00", true),
+            ("-3.80", true),
+            ("-19.99", false)
+        ]
+    );
+    assert_eq!(
+        giro.entries[1].counterparty_name.as_deref(),
+        Some("Muster GmbH")
+    );
+    assert_eq!(giro.entries[1].purpose.as_deref(), Some("Gehalt November"));
+}
+
+#[test]
+fn phototan_brings_the_banks_image_as_a_data_uri() {
+    let mut bank = today_bank();
+    let mut job = Job::new(params(Some("982")), Cache::default());
+    let mut image = None;
+    drive(&mut bank, &mut job, "1234", |q| {
+        if let Question::Tan { challenge, .. } = q {
+            image = challenge.image.clone();
+        }
+        Reply::Tan(SecretString::from(TAN.to_owned()))
+    })
+    .unwrap();
+    let image = image.expect("a matrix code");
+    assert!(
+        image.starts_with("data:image/png;base64,iVBORw0KGgo"),
+        "{image}"
+    );
+}
+
+#[test]
+fn a_bank_that_wants_a_tan_medium_lists_them_and_the_end_user_chooses() {
+    let mut bank = today_bank();
+    let mut job = Job::new(params(Some("942")), Cache::default());
+    let mut texts = Vec::new();
+    let asked = drive(&mut bank, &mut job, "1234", |q| match q {
+        Question::Medium(media) => Reply::Medium(media[1].clone()),
+        Question::Tan { challenge, .. } => {
+            texts.push(challenge.text.clone());
+            Reply::Tan(SecretString::from(TAN.to_owned()))
+        }
+        _ => Reply::Poll,
+    })
+    .unwrap();
+    assert_eq!(asked, ["medium Handy Erika,Tablet Erika", "tan hhd=-"]);
+    assert_eq!(texts, ["Die TAN wurde an Tablet Erika gesendet."]);
+    assert_eq!(job.results().medium.as_deref(), Some("Tablet Erika"));
 }

@@ -325,7 +325,7 @@ async fn method_choice_then_a_wrong_tan_ends_in_10004() {
         .iter()
         .map(|m| m["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["972", "921"]);
+    assert_eq!(ids, ["972", "921", "982", "942"]);
     let (status, body) = app.answer(&choosing, json!({"method_id": "972"})).await;
     assert!(status.is_success(), "{body}");
     let tan = app
@@ -398,4 +398,74 @@ async fn decoupled_approval_is_polled_by_the_engine_and_the_method_is_remembered
         4,
         "no duplicates after the second sync: {transactions:?}"
     );
+}
+
+/// Chooses `method` at the method question and returns the sync at its next question.
+async fn choose(app: &TestApp, sync: &Value, method: &str) -> Value {
+    let choosing = app.wait_status(sync, "AWAIT_AUTH").await;
+    assert_eq!(
+        choosing["challenge"]["type"], "AUTH_METHOD_SELECT",
+        "{choosing}"
+    );
+    let first = choosing["challenge"]["id"].clone();
+    let (status, body) = app.answer(&choosing, json!({"method_id": method})).await;
+    assert!(status.is_success(), "{body}");
+    app.wait_until(sync, |s| {
+        s["status"] == "FAILED" || (s["status"] == "AWAIT_AUTH" && s["challenge"]["id"] != first)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn mobiletan_asks_for_the_medium_and_phototan_shows_the_banks_image() {
+    let app = app_for_test_bank().await;
+    let access = fints_access(&app, "12030000", "erika", "geheim").await;
+    let sync = app.start(&access, json!({})).await;
+    let medium = choose(&app, &sync, "942").await;
+    let challenge = &medium["challenge"];
+    assert_eq!(challenge["type"], "AUTH_MEDIUM_SELECT", "{medium}");
+    let names: Vec<&str> = challenge["auth_methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["medium_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Handy Erika", "Tablet Erika"]);
+    app.answer(&medium, json!({"medium_id": "Tablet Erika"}))
+        .await;
+    let tan = app
+        .wait_until(&sync, |s| {
+            s["challenge"]["type"] == "EMBEDDED" || s["status"] == "FAILED"
+        })
+        .await;
+    assert_eq!(tan["challenge"]["format"], "TEXT", "{tan}");
+    assert_eq!(
+        tan["challenge"]["data"],
+        "Die TAN wurde an Tablet Erika gesendet."
+    );
+    app.answer(&tan, json!({"value": "123456"})).await;
+    let done = app
+        .wait_until(&sync, |s| {
+            s["status"] == "COMPLETED" || s["status"] == "FAILED"
+        })
+        .await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+
+    let photo_access = fints_access(&app, "12030000", "erika", "geheim").await;
+    let sync = app.start(&photo_access, json!({})).await;
+    let photo = choose(&app, &sync, "982").await;
+    assert_eq!(photo["challenge"]["format"], "PHOTO", "{photo}");
+    assert!(
+        photo["challenge"]["data"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
+    app.answer(&photo, json!({"value": "123456"})).await;
+    let done = app
+        .wait_until(&sync, |s| {
+            s["status"] == "COMPLETED" || s["status"] == "FAILED"
+        })
+        .await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
 }

@@ -277,8 +277,10 @@ impl TestBank {
         let method = hnshk.map(|s| text(s, 2, 0)).unwrap_or_else(|| "999".into());
         let segments = &message.segments;
         let find = |kind: &str| segments.iter().find(|s| s.kind() == kind);
+        // The bank code: from HKIDN, else from the signature's key name (280:BLZ:user…).
         let blz = find("HKIDN")
             .map(|s| text(s, 1, 1))
+            .or_else(|| hnshk.and_then(|s| s.text(11, 1)))
             .unwrap_or_else(|| "12030000".into());
         let dialog = if message.dialog_id == "0" {
             self.next_dialog += 1;

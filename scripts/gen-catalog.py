@@ -79,6 +79,12 @@ GENERIC = {"raiffeisenbank", "volksbank", "vr", "bank", "vr-bank", "spar-", "und
            "psd", "raiffeisenkasse", "sparkasse", "kreissparkasse", "stadtsparkasse", "-alt-",
            "spar-und", "darlehnskasse", "genossenschaftsbank", "eg", "raiffeisen-volksbank"}
 NOISE = {"zvc", "fk", "ztb", "der", "die", "das", "gf", "zw", "zva", "bs"}
+# The names people search for where the Bundesbank's name does not contain them
+# (main BLZ -> brand names); searched like every other alias.
+BRANDS = {
+    "12030000": ["DKB"],
+    "70020270": ["HVB", "HypoVereinsbank"],
+}
 
 
 def parse(path):
@@ -305,7 +311,8 @@ def main():
             bank_origins[origin] += 1
         bics = sorted({r["bic"] for r in recs if r["bic"]} - {head["bic"]})
         cities = sorted({r["city"] for r in recs if r["city"]} - {head["city"]})
-        aliases = sorted({r["bankName"] for r in recs} - {head["bankName"]})
+        aliases = sorted(({r["bankName"] for r in recs} | set(BRANDS.get(main_blz, ())))
+                         - {head["bankName"]})
         row = [main_blz, clean(head["bankName"]), head["bic"], clean(head["city"]), fints,
                "|".join(blzs[1:]), "|".join(bics), join(cities), join(aliases), str(len(recs))]
         lines.append("\t".join(row))

@@ -317,3 +317,10 @@ fn the_country_filter_and_limit_are_honoured() {
     assert_eq!(catalog().search("Bank", Some("de"), 7).len(), 7);
     assert!(catalog().search("xyzzy-no-such-bank", None, 20).is_empty());
 }
+
+#[test]
+fn brand_names_find_banks_whose_official_name_does_not_contain_them() {
+    assert_eq!(ids("DKB")[0], "de-12030000");
+    assert_eq!(ids("HVB")[0], "de-70020270");
+    assert!(ids("ING").iter().take(3).any(|id| id == "de-50010517"));
+}

@@ -39,7 +39,7 @@ beforeEach(() => {
 async function openDkbAndLogIn() {
   const { location } = await createOnetimeFlow(server.base, { sync_period: 30 });
   await page.goto(location);
-  await widget.el('bank-search-input').fill('Deutsche Kreditbank');
+  await widget.el('bank-search-input').fill('DKB');
   await widget.el('bank-result-de-12030000').click({ timeout: 20_000 });
   await widget.waitFor('credential-login');
   assert.equal(await widget.el('credential-customer_id').count(), 1, 'the optional customer id');

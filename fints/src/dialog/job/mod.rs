@@ -138,13 +138,6 @@ impl Job {
         &self.state.warnings
     }
 
-    /// Whether the job waits for the end-user.
-    pub fn is_waiting(&self) -> bool {
-        self.state.phase == Phase::Sca && self.state.pending.as_ref().is_some_and(|p| !p.answered)
-            || matches!(self.state.phase, Phase::Method | Phase::Medium)
-                && self.state.sent.is_none()
-    }
-
     fn bpd(&mut self) -> Option<&mut Bpd> {
         self.state.cache.bpd.as_mut()
     }

@@ -1,7 +1,7 @@
 //! `POST/GET /rest/accesses`, `GET /rest/accesses/{id}`.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use kontolink_api::{Access, AccessList, CreateAccessRequest, ErrorBody};
@@ -10,6 +10,7 @@ use utoipa::OpenApi;
 use super::ApiError;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
+use super::path::AppPath;
 use super::rate_limit::check_credential_attempt;
 use crate::domain::ids::AccessId;
 use crate::engine::{render, service};
@@ -120,7 +121,7 @@ async fn list(
 async fn one(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path(id): Path<AccessId>,
+    AppPath(id): AppPath<AccessId>,
 ) -> Result<AppJson<Access>, ApiError> {
     let access = owned(&state, &user, &id).await?;
     Ok(AppJson(view(&state, &access).await?))

@@ -1,7 +1,7 @@
 //! `GET /rest/accounts`, `/rest/accounts/{id}`, `/rest/accounts/{id}/transactions`.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::routing::get;
 use kontolink_api::{Account, AccountList, ErrorBody, TransactionList};
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use utoipa::OpenApi;
 use super::ApiError;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
+use super::path::AppPath;
 use crate::domain::ids::AccountId;
 use crate::engine::render;
 use crate::state::AppState;
@@ -79,7 +80,7 @@ async fn owned(
 async fn one(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path(id): Path<AccountId>,
+    AppPath(id): AppPath<AccountId>,
 ) -> Result<AppJson<Account>, ApiError> {
     Ok(AppJson(render::account(&owned(&state, &user, &id).await?)))
 }
@@ -126,7 +127,7 @@ fn date(name: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
 async fn transactions(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path(id): Path<AccountId>,
+    AppPath(id): AppPath<AccountId>,
     query: Result<Query<TransactionQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<AppJson<TransactionList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;

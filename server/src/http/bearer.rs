@@ -18,18 +18,34 @@ use crate::domain::time::UnixTime;
 use crate::state::AppState;
 use crate::store::FlowRecord;
 
-/// The `Authorization: Bearer …` token, if there is one.
-pub fn bearer_token(headers: &HeaderMap) -> Option<SecretToken> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
+/// The presented Bearer token; without one, why not: no credentials at all (no
+/// `Authorization`, or another scheme) answer a bare challenge, a malformed Bearer header an
+/// `invalid_token` one (RFC 6750 §3.1).
+fn presented_bearer(headers: &HeaderMap) -> Result<SecretToken, BearerRejection> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(BearerRejection::Missing);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| BearerRejection::Unauthorized("the Authorization header is malformed"))?
+        .trim();
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(BearerRejection::Missing);
+    }
     let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty())
-        .then(|| SecretToken::from_presented(token))
+    if token.is_empty() {
+        return Err(BearerRejection::Unauthorized("the Bearer token is empty"));
+    }
+    Ok(SecretToken::from_presented(token))
 }
 
 /// Why a bearer request was refused.
 #[derive(Debug)]
 pub enum BearerRejection {
+    /// `401`/`1001` with a bare `WWW-Authenticate: Bearer realm="kontolink"`: the request
+    /// carries no Bearer credentials at all, so there is no error code (RFC 6750 §3.1).
+    Missing,
     /// `401`/`1001` with `WWW-Authenticate: Bearer … error="invalid_token"`.
     Unauthorized(&'static str),
     RateLimited(Duration),
@@ -39,6 +55,17 @@ pub enum BearerRejection {
 impl IntoResponse for BearerRejection {
     fn into_response(self) -> Response {
         match self {
+            BearerRejection::Missing => {
+                let mut response = ApiError::unauthorized(
+                    "a Bearer token (an access token or a widget session) is required",
+                )
+                .into_response();
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"kontolink\""),
+                );
+                response
+            }
             BearerRejection::Unauthorized(description) => {
                 let mut response = ApiError::unauthorized(description).into_response();
                 response.headers_mut().insert(
@@ -113,8 +140,7 @@ impl FromRequestParts<AppState> for AuthenticatedUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers)
-            .ok_or(BearerRejection::Unauthorized("a Bearer token is required"))?;
+        let token = presented_bearer(&parts.headers)?;
         if token
             .expose()
             .starts_with(TokenKind::WidgetSession.prefix())
@@ -158,9 +184,7 @@ impl FromRequestParts<AppState> for WidgetFlow {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers).ok_or(BearerRejection::Unauthorized(
-            "the widget session token is required as Bearer token",
-        ))?;
+        let token = presented_bearer(&parts.headers)?;
         Ok(WidgetFlow(widget_flow(state, &token).await?))
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Open to an end-user's access token and to a widget session (contract §4).
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use kontolink_api::{Provider, ProviderList};
@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::ApiError;
 use super::bearer::AuthenticatedUser;
+use super::path::AppPath;
 use crate::state::AppState;
 
 /// The longest search text accepted, in characters.
@@ -106,9 +107,8 @@ pub async fn search(
 pub async fn provider(
     State(state): State<AppState>,
     _user: AuthenticatedUser,
-    id: Result<Path<String>, PathRejection>,
+    AppPath(id): AppPath<String>,
 ) -> Result<Json<Provider>, ApiError> {
-    let Path(id) = id.map_err(|e| ApiError::bad_request(format!("invalid provider id: {e}")))?;
     state
         .catalog
         .provider(&id)

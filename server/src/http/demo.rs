@@ -29,8 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/demo", get(demo_page))
         .route("/demo/demo.js", get(demo_script))
         .route("/demo/demo.css", get(demo_style))
-        .route("/demo/start", post(start))
-        .route("/demo/callback", get(callback))
+        // The flow token (start) and the account data (callback): never cached (§7).
+        .route("/demo/start", post(start).layer(super::no_store()))
+        .route("/demo/callback", get(callback).layer(super::no_store()))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -2,7 +2,7 @@
 //! and the decoupled approval shortcut `POST /sandbox/decoupled/{challenge_id}/approve`.
 
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,6 +12,7 @@ use utoipa::OpenApi;
 
 use super::ApiError;
 use super::json::AppJson;
+use super::path::AppPath;
 use crate::engine::{challenges, render};
 use crate::state::AppState;
 
@@ -44,7 +45,7 @@ fn shell(body: &str) -> Html<String> {
     ))
 }
 
-async fn page(State(state): State<AppState>, Path(challenge_id): Path<String>) -> Response {
+async fn page(State(state): State<AppState>, AppPath(challenge_id): AppPath<String>) -> Response {
     let open = state
         .store
         .sync_by_challenge(&challenge_id)
@@ -77,7 +78,7 @@ struct Decision {
 
 async fn decide(
     State(state): State<AppState>,
-    Path(challenge_id): Path<String>,
+    AppPath(challenge_id): AppPath<String>,
     Form(form): Form<Decision>,
 ) -> Result<Response, ApiError> {
     let approved = match form.decision.as_str() {
@@ -121,7 +122,7 @@ async fn decide(
 )]
 async fn approve_decoupled(
     State(state): State<AppState>,
-    Path(challenge_id): Path<String>,
+    AppPath(challenge_id): AppPath<String>,
 ) -> Result<AppJson<kontolink_api::Sync>, ApiError> {
     let sync =
         challenges::external_approval(&state.engine, &challenge_id, true, ChallengeType::Decoupled)

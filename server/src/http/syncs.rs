@@ -8,7 +8,7 @@
 //! and a challenge ends it with `10020`.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kontolink_api::{
@@ -20,6 +20,7 @@ use super::ApiError;
 use super::accesses::owned;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
+use super::path::AppPath;
 use super::rate_limit::check_credential_attempt;
 use crate::domain::ids::{AccessId, SyncId};
 use crate::engine::service::{MissingCredentials, SyncOrigin};
@@ -98,7 +99,7 @@ async fn owned_sync(
 async fn start(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path(id): Path<AccessId>,
+    AppPath(id): AppPath<AccessId>,
     body: Option<AppJson<SyncRequest>>,
 ) -> Result<(StatusCode, AppJson<Sync>), ApiError> {
     let request = body.map(|AppJson(r)| r).unwrap_or_default();
@@ -181,7 +182,7 @@ async fn sync_all(
 async fn one(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path((id, sync_id)): Path<(AccessId, SyncId)>,
+    AppPath((id, sync_id)): AppPath<(AccessId, SyncId)>,
 ) -> Result<AppJson<Sync>, ApiError> {
     Ok(AppJson(render::sync(
         &owned_sync(&state, &user, &id, &sync_id).await?,
@@ -207,7 +208,7 @@ async fn one(
 async fn list_challenges(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path((id, sync_id)): Path<(AccessId, SyncId)>,
+    AppPath((id, sync_id)): AppPath<(AccessId, SyncId)>,
 ) -> Result<AppJson<ChallengeList>, ApiError> {
     let sync = owned_sync(&state, &user, &id, &sync_id).await?;
     Ok(AppJson(ChallengeList {
@@ -240,7 +241,7 @@ async fn list_challenges(
 async fn one_challenge(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path((id, sync_id, challenge_id)): Path<(AccessId, SyncId, String)>,
+    AppPath((id, sync_id, challenge_id)): AppPath<(AccessId, SyncId, String)>,
 ) -> Result<AppJson<Challenge>, ApiError> {
     let sync = owned_sync(&state, &user, &id, &sync_id).await?;
     sync.progress
@@ -276,7 +277,7 @@ async fn one_challenge(
 async fn respond(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    Path((id, sync_id, challenge_id)): Path<(AccessId, SyncId, String)>,
+    AppPath((id, sync_id, challenge_id)): AppPath<(AccessId, SyncId, String)>,
     body: Option<AppJson<ChallengeResponse>>,
 ) -> Result<AppJson<Sync>, ApiError> {
     let response = body.map(|AppJson(r)| r).unwrap_or_default();

@@ -9,6 +9,7 @@ mod database;
 mod flows;
 mod health;
 mod helpers;
+mod hygiene;
 mod processes;
 mod security;
 mod token;

@@ -1,4 +1,5 @@
-//! Serves the built widget (`dist/`): assets as files, every other path as the widget's
+//! Serves the built widget (`dist/`): assets as files, every other path outside the API's
+//! prefixes (those are `404`s in the error format, see [`super::router`]) as the widget's
 //! page ([`super::widget_page`]), with the security headers of contract §8.
 
 use axum::handler::Handler;

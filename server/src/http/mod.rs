@@ -74,6 +74,8 @@ pub fn router(state: AppState) -> Router {
         // The token endpoint reads its whole body and refuses an oversized one itself, in
         // the OAuth error format of §3.
         .merge(token::router())
+        // Here, so that the layer below covers the `405`s too.
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(no_store());
     Router::new()
         .merge(health::router())

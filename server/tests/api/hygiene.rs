@@ -104,6 +104,11 @@ async fn paths_under_the_api_prefixes_that_name_no_route_answer_in_the_error_for
         if *status == 405 {
             assert!(header(&response, "allow").is_some(), "{what}: no Allow");
         }
+        assert_eq!(
+            header(&response, "cache-control").as_deref(),
+            Some("no-store"),
+            "{what}"
+        );
         assert_error_format(response, *status, *code, &what).await;
     }
 

@@ -56,6 +56,8 @@ pub struct SyncRequest {
     /// Present = the end-user is present (does not count against the PSD2 limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub psu_ip_address: Option<String>,
+    /// Days of history, 1–730. Default: the flow's for a widget session (which also caps a
+    /// larger one), else the one the access was created with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_period: Option<i64>,
 }

@@ -29,11 +29,14 @@ fn failure_error(failure: SyncFailure) -> ApiError {
 }
 
 /// `POST /rest/accesses`: validates, seals the secret credentials, no bank contact.
+/// `sync_period` is the access's default for syncs that name none: the flow's when a widget
+/// session creates it, else [`DEFAULT_SYNC_PERIOD`](crate::domain::flow::DEFAULT_SYNC_PERIOD).
 pub async fn create_access(
     engine: &Engine,
     user_id: &str,
     client_id: &str,
     request: CreateAccessRequest,
+    sync_period: i64,
 ) -> Result<AccessRow, ApiError> {
     let method = engine
         .providers
@@ -94,6 +97,7 @@ pub async fn create_access(
         created_at: now_ms(),
         last_synced_at: None,
         upgraded_from: None,
+        sync_period,
     };
     engine.store.insert_access(&access, sealed.as_ref()).await?;
     Ok(access)
@@ -169,16 +173,30 @@ pub enum SyncOrigin {
     Automatic,
     /// An integrator's access token: attended only with `psu_ip_address` (contract §4).
     AccessToken,
-    /// The widget's session token: the end-user is at the screen, always attended.
-    WidgetSession,
+    /// The widget's session token: the end-user is at the screen, always attended. Its syncs
+    /// fetch the flow's `sync_period` at most (contract §2).
+    WidgetSession { flow_sync_period: i64 },
 }
 
 impl SyncOrigin {
+    /// Days of history the sync fetches (contract §2, §4): the requested period, at most the
+    /// flow's for a widget session (its default); else the access's own by default.
+    fn sync_period(self, request: &SyncRequest, access: &AccessRow) -> i64 {
+        match self {
+            SyncOrigin::WidgetSession { flow_sync_period } => request
+                .sync_period
+                .map_or(flow_sync_period, |p| p.min(flow_sync_period)),
+            SyncOrigin::AccessToken | SyncOrigin::Automatic => {
+                request.sync_period.unwrap_or(access.sync_period)
+            }
+        }
+    }
+
     fn unattended(self, request: &SyncRequest) -> bool {
         match self {
             SyncOrigin::Automatic => true,
             SyncOrigin::AccessToken => request.psu_ip_address.is_none(),
-            SyncOrigin::WidgetSession => false,
+            SyncOrigin::WidgetSession { .. } => false,
         }
     }
 }
@@ -305,7 +323,8 @@ pub async fn start_sync_with(
             reuse_auth_method: request.reuse_auth_method.unwrap_or(true),
             reuse_auth_medium: request.reuse_auth_medium.unwrap_or(true),
             attended: !unattended,
-            sync_period: request.sync_period.unwrap_or(90) as u32,
+            sync_period: u32::try_from(origin.sync_period(request, access).clamp(1, 730))
+                .unwrap_or(90),
             has_sync_credentials: sealed.is_some() && failure.is_none(),
         },
         counted: unattended && failure.is_none(),

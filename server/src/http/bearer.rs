@@ -40,6 +40,11 @@ fn presented_bearer(headers: &HeaderMap) -> Result<SecretToken, BearerRejection>
     Ok(SecretToken::from_presented(token))
 }
 
+/// The presented Bearer token, if any.
+pub fn bearer_token(headers: &HeaderMap) -> Option<SecretToken> {
+    presented_bearer(headers).ok()
+}
+
 /// Why a bearer request was refused.
 #[derive(Debug)]
 pub enum BearerRejection {

@@ -9,7 +9,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use kontolink_api::{
     Challenge, ChallengeList, ChallengeResponse, ErrorBody, Sync, SyncList, SyncRequest,
@@ -17,7 +17,7 @@ use kontolink_api::{
 use utoipa::OpenApi;
 
 use super::ApiError;
-use super::accesses::owned;
+use super::accesses::{flow_sync_period, owned};
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
 use super::path::AppPath;
@@ -51,12 +51,16 @@ pub fn router() -> Router<AppState> {
 #[openapi(paths(start, sync_all, one, list_challenges, one_challenge, respond))]
 pub struct SyncsApi;
 
-fn origin(user: &AuthenticatedUser) -> SyncOrigin {
-    if user.is_widget_session() {
-        SyncOrigin::WidgetSession
-    } else {
-        SyncOrigin::AccessToken
-    }
+/// A widget session's syncs are attended and bounded by its flow's `sync_period`.
+async fn origin(
+    state: &AppState,
+    user: &AuthenticatedUser,
+    headers: &HeaderMap,
+) -> Result<SyncOrigin, ApiError> {
+    Ok(match flow_sync_period(state, user, headers).await? {
+        Some(flow_sync_period) => SyncOrigin::WidgetSession { flow_sync_period },
+        None => SyncOrigin::AccessToken,
+    })
 }
 
 async fn owned_sync(
@@ -99,6 +103,7 @@ async fn owned_sync(
 async fn start(
     State(state): State<AppState>,
     user: AuthenticatedUser,
+    headers: HeaderMap,
     AppPath(id): AppPath<AccessId>,
     body: Option<AppJson<SyncRequest>>,
 ) -> Result<(StatusCode, AppJson<Sync>), ApiError> {
@@ -108,7 +113,8 @@ async fn start(
         check_credential_attempt(&state.limits, &user).await?;
     }
     let access = owned(&state, &user, &id).await?;
-    let sync = service::start_sync(&state.engine, &access, &request, origin(&user)).await?;
+    let origin = origin(&state, &user, &headers).await?;
+    let sync = service::start_sync(&state.engine, &access, &request, origin).await?;
     Ok((StatusCode::CREATED, AppJson(render::sync(&sync))))
 }
 
@@ -131,6 +137,7 @@ async fn start(
 async fn sync_all(
     State(state): State<AppState>,
     user: AuthenticatedUser,
+    headers: HeaderMap,
     body: Option<AppJson<SyncRequest>>,
 ) -> Result<AppJson<SyncList>, ApiError> {
     let request = body.map(|AppJson(r)| r).unwrap_or_default();
@@ -140,13 +147,14 @@ async fn sync_all(
             "credentials are given per access, not to POST /rest/syncs",
         ));
     }
+    let origin = origin(&state, &user, &headers).await?;
     let mut syncs = Vec::new();
     for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
         let started = service::start_sync_with(
             &state.engine,
             &access,
             &request,
-            origin(&user),
+            origin,
             MissingCredentials::FailTheSync,
         )
         .await;

@@ -22,7 +22,7 @@ use crate::store::{ClientRecord, FlowRecord, StoreError};
 
 pub const ACCESS_COLUMNS: &str = "id, user_id, client_id, provider_id, access_method_id, \
     public_credentials, save_secrets, secrets_saved, auth_method_id, auth_medium_id, status, \
-    upgrade_error, created_at, last_synced_at, upgraded_from";
+    upgrade_error, created_at, last_synced_at, upgraded_from, sync_period";
 
 pub const ACCOUNT_COLUMNS: &str = "id, access_id, user_id, provider_account_id, iban, name, \
     account_type, currency, owner, balance, available, balance_date";
@@ -101,6 +101,7 @@ where
         created_at: row.read("created_at")?,
         last_synced_at: row.read("last_synced_at")?,
         upgraded_from: row.read("upgraded_from")?,
+        sync_period: row.read("sync_period")?,
     })
 }
 

@@ -29,6 +29,9 @@ pub struct AccessRow {
     pub last_synced_at: Option<i64>,
     /// The access an upgrade (40001–40003) created this one from.
     pub upgraded_from: Option<AccessId>,
+    /// Days of history a sync without `sync_period` fetches: the flow's when a widget session
+    /// created the access, else 90 (contract §4).
+    pub sync_period: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -20,5 +20,6 @@ mod scenarios;
 mod scopes;
 mod secrets;
 mod shared_queue;
+mod strict_json;
 mod upgrades;
 mod vault;

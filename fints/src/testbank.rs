@@ -45,11 +45,10 @@ fn hirmg(codes: &[(&str, &str)]) -> Segment {
 }
 
 fn hirms(reference: u32, codes: &[(&str, &str)]) -> Segment {
-    let mut segment = Segment::new("HIRMS", 0, 2);
-    segment.elements[0]
-        .0
-        .push(codec::Value::Text(reference.to_string().into_bytes()));
-    codes.iter().fold(segment, |s, (c, m)| s.push(ret(c, m)))
+    let segment = codes
+        .iter()
+        .fold(Segment::new("HIRMS", 0, 2), |s, (c, m)| s.push(ret(c, m)));
+    with_ref(segment, reference)
 }
 
 fn with_ref(mut segment: Segment, reference: u32) -> Segment {

@@ -4,11 +4,7 @@
 //! python-fints's source distribution (installed by `scripts/setup.sh`, not part of this
 //! repository), its sample messages are checked too.
 
-use kontolink_fints::codec::{Segment, parse, write};
-
-fn latin1(text: &str) -> Vec<u8> {
-    text.chars().map(|c| c as u32 as u8).collect()
-}
+use kontolink_fints::codec::{Segment, encode_latin1, parse, write};
 
 /// Parses, writes, compares; then the same for every HNVSD's inner segments.
 fn round_trip(name: &str, bytes: &[u8]) -> usize {
@@ -40,7 +36,7 @@ fn every_recorded_message_round_trips() {
         for exchange in json["exchanges"].as_array().unwrap() {
             for side in ["request", "response"] {
                 let name = format!("{} {} {side}", path.display(), exchange["label"]);
-                segments += round_trip(&name, &latin1(exchange[side].as_str().unwrap()));
+                segments += round_trip(&name, &encode_latin1(exchange[side].as_str().unwrap()));
                 messages += 1;
             }
         }

@@ -65,7 +65,7 @@ impl Recording {
                 self.consumed[index] = true;
                 self.next = index + 1;
                 let response = exchange["response"].as_str().unwrap();
-                return response.chars().map(|c| c as u32 as u8).collect();
+                return kontolink_fints::codec::encode_latin1(response);
             }
             if exchange["optional"].as_bool() != Some(true) {
                 break;

@@ -4,19 +4,9 @@
 use kontolink_fints::statements::{Entry, StatementError, parse_camt052};
 use time::macros::date;
 
-fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/statements/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    // The .08 fixture is ISO-8859-1, as FinTS carries it; ASCII reads the same either way.
-    bytes.iter().map(|&b| char::from(b)).collect()
-}
+mod support;
 
-fn some(s: &str) -> Option<String> {
-    Some(s.to_string())
-}
+use support::{fixture, some};
 
 #[test]
 fn camt052_001_02_booked_batch_and_pending() {

@@ -4,19 +4,9 @@
 use kontolink_fints::statements::{Entry, StatementError, parse_mt940};
 use time::macros::date;
 
-/// A fixture as the caller hands it over: the bytes decoded as ISO-8859-1.
-fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/statements/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    bytes.iter().map(|&b| char::from(b)).collect()
-}
+mod support;
 
-fn some(s: &str) -> Option<String> {
-    Some(s.to_string())
-}
+use support::{fixture, some};
 
 fn dkb_first() -> Entry {
     Entry {

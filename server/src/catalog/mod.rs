@@ -60,7 +60,7 @@ impl Catalog {
             .providers()
             .iter()
             .map(|provider| match urls.get(&provider.blz) {
-                Some(url) if provider.id != sandbox::provider().id => {
+                Some(url) if provider.id != sandbox::PROVIDER_ID => {
                     provider.clone().with_fints(url)
                 }
                 _ => provider.clone(),

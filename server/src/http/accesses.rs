@@ -2,19 +2,18 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::get;
 use kontolink_api::{Access, AccessList, CreateAccessRequest, ErrorBody};
 use utoipa::OpenApi;
 
 use super::ApiError;
-use super::bearer::{AuthenticatedUser, Credential, bearer_token};
+use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
 use super::path::AppPath;
 use super::rate_limit::check_credential_attempt;
 use crate::domain::flow::DEFAULT_SYNC_PERIOD;
 use crate::domain::ids::AccessId;
-use crate::domain::time::UnixTime;
 use crate::engine::{render, service};
 use crate::state::AppState;
 use crate::store::rows::AccessRow;
@@ -28,32 +27,6 @@ pub fn router() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(paths(create, list, one))]
 pub struct AccessesApi;
-
-/// The `sync_period` of the flow behind a widget session (`None` for an access token): the
-/// default and the upper bound of the session's syncs (contract §2), and the default of an
-/// access the session creates (§4). Read again by the session token: the bearer carries only
-/// the flow's id.
-pub async fn flow_sync_period(
-    state: &AppState,
-    user: &AuthenticatedUser,
-    headers: &HeaderMap,
-) -> Result<Option<i64>, ApiError> {
-    let Credential::WidgetSession { flow_id, .. } = &user.credential else {
-        return Ok(None);
-    };
-    let token = bearer_token(headers)
-        .ok_or_else(|| ApiError::unauthorized("a Bearer token is required"))?;
-    match state
-        .store
-        .flow_by_session(&token.hash(), UnixTime::now())
-        .await?
-    {
-        Some(flow) if flow.id == *flow_id => Ok(Some(flow.params.sync_period)),
-        _ => Err(ApiError::unauthorized(
-            "the widget session has ended or expired",
-        )),
-    }
-}
 
 /// The caller's access, or `404` (also for another user's access).
 pub async fn owned(
@@ -97,14 +70,11 @@ async fn view(state: &AppState, access: &AccessRow) -> Result<Access, ApiError> 
 async fn create(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    headers: HeaderMap,
     AppJson(request): AppJson<CreateAccessRequest>,
 ) -> Result<(StatusCode, AppJson<Access>), ApiError> {
     user.check_save_secrets(request.save_secrets)?;
     check_credential_attempt(&state.limits, &user).await?;
-    let sync_period = flow_sync_period(&state, &user, &headers)
-        .await?
-        .unwrap_or(DEFAULT_SYNC_PERIOD);
+    let sync_period = user.flow_sync_period().unwrap_or(DEFAULT_SYNC_PERIOD);
     let access = service::create_access(
         &state.engine,
         &user.engine_user_id(),

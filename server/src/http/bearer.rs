@@ -40,11 +40,6 @@ fn presented_bearer(headers: &HeaderMap) -> Result<SecretToken, BearerRejection>
     Ok(SecretToken::from_presented(token))
 }
 
-/// The presented Bearer token, if any.
-pub fn bearer_token(headers: &HeaderMap) -> Option<SecretToken> {
-    presented_bearer(headers).ok()
-}
-
 /// Why a bearer request was refused.
 #[derive(Debug)]
 pub enum BearerRejection {
@@ -101,6 +96,9 @@ pub enum Credential {
     WidgetSession {
         flow_id: FlowId,
         save_secrets_allowed: bool,
+        /// The flow's `sync_period`: the default and upper bound of the session's syncs
+        /// (contract §2) and the period of an access the session creates (§4).
+        sync_period: i64,
     },
 }
 
@@ -132,6 +130,14 @@ impl AuthenticatedUser {
         }
     }
 
+    /// The `sync_period` of the flow behind a widget session (`None` for an access token).
+    pub fn flow_sync_period(&self) -> Option<i64> {
+        match self.credential {
+            Credential::WidgetSession { sync_period, .. } => Some(sync_period),
+            Credential::AccessToken { .. } => None,
+        }
+    }
+
     /// A widget session means the end-user is at the screen: its syncs are attended.
     pub fn is_widget_session(&self) -> bool {
         matches!(self.credential, Credential::WidgetSession { .. })
@@ -157,6 +163,7 @@ impl FromRequestParts<AppState> for AuthenticatedUser {
                 credential: Credential::WidgetSession {
                     flow_id: flow.id,
                     save_secrets_allowed: flow.save_secrets,
+                    sync_period: flow.params.sync_period,
                 },
             });
         }

@@ -9,7 +9,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kontolink_api::{
     Challenge, ChallengeList, ChallengeResponse, ErrorBody, Sync, SyncList, SyncRequest,
@@ -17,7 +17,7 @@ use kontolink_api::{
 use utoipa::OpenApi;
 
 use super::ApiError;
-use super::accesses::{flow_sync_period, owned};
+use super::accesses::owned;
 use super::bearer::AuthenticatedUser;
 use super::json::AppJson;
 use super::path::AppPath;
@@ -52,15 +52,11 @@ pub fn router() -> Router<AppState> {
 pub struct SyncsApi;
 
 /// A widget session's syncs are attended and bounded by its flow's `sync_period`.
-async fn origin(
-    state: &AppState,
-    user: &AuthenticatedUser,
-    headers: &HeaderMap,
-) -> Result<SyncOrigin, ApiError> {
-    Ok(match flow_sync_period(state, user, headers).await? {
+fn origin(user: &AuthenticatedUser) -> SyncOrigin {
+    match user.flow_sync_period() {
         Some(flow_sync_period) => SyncOrigin::WidgetSession { flow_sync_period },
         None => SyncOrigin::AccessToken,
-    })
+    }
 }
 
 async fn owned_sync(
@@ -103,7 +99,6 @@ async fn owned_sync(
 async fn start(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    headers: HeaderMap,
     AppPath(id): AppPath<AccessId>,
     body: Option<AppJson<SyncRequest>>,
 ) -> Result<(StatusCode, AppJson<Sync>), ApiError> {
@@ -113,7 +108,7 @@ async fn start(
         check_credential_attempt(&state.limits, &user).await?;
     }
     let access = owned(&state, &user, &id).await?;
-    let origin = origin(&state, &user, &headers).await?;
+    let origin = origin(&user);
     let sync = service::start_sync(&state.engine, &access, &request, origin).await?;
     Ok((StatusCode::CREATED, AppJson(render::sync(&sync))))
 }
@@ -137,7 +132,6 @@ async fn start(
 async fn sync_all(
     State(state): State<AppState>,
     user: AuthenticatedUser,
-    headers: HeaderMap,
     body: Option<AppJson<SyncRequest>>,
 ) -> Result<AppJson<SyncList>, ApiError> {
     let request = body.map(|AppJson(r)| r).unwrap_or_default();
@@ -147,7 +141,7 @@ async fn sync_all(
             "credentials are given per access, not to POST /rest/syncs",
         ));
     }
-    let origin = origin(&state, &user, &headers).await?;
+    let origin = origin(&user);
     let mut syncs = Vec::new();
     for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
         let started = service::start_sync_with(

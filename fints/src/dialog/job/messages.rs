@@ -61,12 +61,7 @@ impl Job {
             self.state.method.clone().unwrap_or_else(|| ONE_STEP.into())
         };
         let tan = self.tan.take();
-        let system_id = self
-            .state
-            .cache
-            .system_id
-            .clone()
-            .unwrap_or_else(|| "0".into());
+        let system_id = self.system_id();
         let signer = Signer {
             blz: &self.state.params.blz,
             user_id: &self.state.params.user_id,
@@ -79,18 +74,22 @@ impl Job {
         Step::Send(envelope::signed(&next.header(), &signer, segments))
     }
 
+    /// The customer system id, `0` before `HKSYN` gave one.
+    fn system_id(&self) -> String {
+        self.state
+            .cache
+            .system_id
+            .clone()
+            .unwrap_or_else(|| "0".into())
+    }
+
     pub(super) fn init_segments(
         &mut self,
         tan_reference: Option<&str>,
         medium: Option<String>,
     ) -> Vec<Segment> {
         let params = &self.state.params;
-        let system_id = self
-            .state
-            .cache
-            .system_id
-            .clone()
-            .unwrap_or_else(|| "0".into());
+        let system_id = self.system_id();
         let bpd_version = self.state.cache.bpd.as_ref().map_or(0, |b| b.version);
         let upd_version = self.state.cache.upd.as_ref().map_or(0, |u| u.version);
         let mut segments = vec![

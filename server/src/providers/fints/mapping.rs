@@ -88,17 +88,17 @@ pub fn transactions(account_key: &str, entries: &[Entry], currency: &str) -> Vec
             entry.counterparty_iban.as_deref().unwrap_or_default()
         );
         let n = seen.entry((entry.booked, base.clone())).or_insert(0);
-        let digest = Sha256::digest(format!("{base}|{n}").as_bytes());
+        let id = hex::encode(&Sha256::digest(format!("{base}|{n}").as_bytes())[..16]);
         *n += 1;
         if !entry.booked
             && out
                 .iter()
-                .any(|t: &BankTransaction| t.provider_transaction_id == hex::encode(&digest[..16]))
+                .any(|t: &BankTransaction| t.provider_transaction_id == id)
         {
             continue;
         }
         out.push(BankTransaction {
-            provider_transaction_id: hex::encode(&digest[..16]),
+            provider_transaction_id: id,
             amount: entry.amount.clone(),
             currency: if entry.currency.is_empty() {
                 currency.to_owned()

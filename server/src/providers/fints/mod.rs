@@ -370,7 +370,7 @@ impl Provider for Fints {
         &self,
         session: &BankSession<'_>,
         account: &BankAccount,
-        since: Date,
+        _since: Date,
     ) -> Result<Vec<BankTransaction>, BankError> {
         let results = self.finished(session.sync_id).ok_or_else(|| {
             BankError::Retryable("the bank dialog's results are gone (restart)".into())
@@ -382,8 +382,8 @@ impl Provider for Fints {
         else {
             return Ok(Vec::new());
         };
-        // The bank was asked for bookings from `since` on; what it sends is kept as sent.
-        let _ = since;
+        // The bank was asked for bookings from the session's `transactions_since` on; what
+        // it sends is kept as sent.
         Ok(mapping::transactions(
             &account.provider_account_id,
             &found.entries,

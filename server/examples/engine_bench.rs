@@ -135,10 +135,10 @@ async fn main() -> anyhow::Result<()> {
                 let user = format!("user-{}", index % 100);
                 let access = service::create_access(&engine, &user, "bench", create, 90)
                     .await
-                    .map_err(|e| anyhow::anyhow!("create access: {}", e.description))?;
+                    .map_err(|e| anyhow::anyhow!("create access: {e}"))?;
                 service::start_sync(&engine, &access, &request, service::SyncOrigin::AccessToken)
                     .await
-                    .map_err(|e| anyhow::anyhow!("start sync: {}", e.description))?;
+                    .map_err(|e| anyhow::anyhow!("start sync: {e}"))?;
             }
             anyhow::Ok(())
         });

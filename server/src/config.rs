@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::domain::rate_limit::RateLimit;
+
 /// Everything `serve` needs. `Default` is the contract's zero-configuration start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -65,38 +67,6 @@ impl Default for Config {
             fints: crate::providers::fints::FintsConfig::default(),
             rate_limits: RateLimits::default(),
         }
-    }
-}
-
-/// A token bucket: `burst` requests at once, refilled at `per_second`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RateLimit {
-    pub burst: u32,
-    pub per_second: f64,
-}
-
-/// `BURST/PER_SECOND`, e.g. `100/20` (the form of the `--rate-limit-*` flags).
-impl std::str::FromStr for RateLimit {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let expected = || format!("expected BURST/PER_SECOND such as 100/20, got {text:?}");
-        let (burst, rate) = text.split_once('/').ok_or_else(expected)?;
-        let burst: u32 = burst.trim().parse().map_err(|_| expected())?;
-        let per_second: f64 = rate.trim().parse().map_err(|_| expected())?;
-        if burst == 0 || !per_second.is_finite() || per_second < 0.0 {
-            return Err(format!(
-                "{text:?}: the burst must be at least 1 and the rate a number of at least 0"
-            ));
-        }
-        Ok(RateLimit { burst, per_second })
-    }
-}
-
-/// The same `BURST/PER_SECOND` form, so the flags show the defaults of [`RateLimits`].
-impl std::fmt::Display for RateLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.burst, self.per_second)
     }
 }
 

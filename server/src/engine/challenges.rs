@@ -3,15 +3,15 @@
 
 use kontolink_api::{ChallengeResponse, ChallengeType};
 
-use super::Engine;
-use super::model::{StoredAnswer, tan_owner};
+use super::{Engine, EngineError};
 use crate::domain::SyncStatus;
-use crate::http::ApiError;
+use crate::domain::secret_owner::tan_owner;
+use crate::domain::sync::StoredAnswer;
 use crate::store::rows::{NewEvent, SyncRow};
 use crate::vault::SecretMap;
 
-fn not_open() -> ApiError {
-    ApiError::busy("this challenge is not open (already answered, expired or the sync ended)")
+fn not_open() -> EngineError {
+    EngineError::busy("this challenge is not open (already answered, expired or the sync ended)")
 }
 
 /// `POST …/challenges/{challenge_id}/response`.
@@ -20,13 +20,13 @@ pub async fn answer(
     sync: &SyncRow,
     challenge_id: &str,
     response: ChallengeResponse,
-) -> Result<SyncRow, ApiError> {
+) -> Result<SyncRow, EngineError> {
     if sync.status != SyncStatus::AwaitAuth || sync.challenge_id.as_deref() != Some(challenge_id) {
         return Err(not_open());
     }
     let mut progress = sync.progress.clone();
     let round = progress.rounds.last_mut().ok_or_else(not_open)?;
-    let ids = |round: &super::model::StoredRound| -> Vec<String> {
+    let ids = |round: &crate::domain::sync::StoredRound| -> Vec<String> {
         round
             .challenge
             .auth_methods
@@ -45,7 +45,7 @@ pub async fn answer(
             },
         ) => {
             if value.is_empty() || value.len() > 64 {
-                return Err(ApiError::bad_request("value must be 1 to 64 characters"));
+                return Err(EngineError::bad_request("value must be 1 to 64 characters"));
             }
             let mut map = SecretMap::default();
             map.insert("value", value);
@@ -66,7 +66,7 @@ pub async fn answer(
             },
         ) => {
             if !ids(round).contains(&id) {
-                return Err(ApiError::bad_request(
+                return Err(EngineError::bad_request(
                     "method_id is not one of the challenge's auth_methods",
                 ));
             }
@@ -81,7 +81,7 @@ pub async fn answer(
             },
         ) => {
             if !ids(round).contains(&id) {
-                return Err(ApiError::bad_request(
+                return Err(EngineError::bad_request(
                     "medium_id is not one of the challenge's auth_methods",
                 ));
             }
@@ -105,7 +105,7 @@ pub async fn answer(
                 ChallengeType::AuthMediumSelect => "{\"medium_id\": ID}",
                 _ => "{}",
             };
-            return Err(ApiError::bad_request(format!(
+            return Err(EngineError::bad_request(format!(
                 "this challenge is answered with {expected}"
             )));
         }
@@ -127,19 +127,19 @@ pub async fn external_approval(
     challenge_id: &str,
     approved: bool,
     expected: ChallengeType,
-) -> Result<SyncRow, ApiError> {
+) -> Result<SyncRow, EngineError> {
     let sync = engine
         .store
         .sync_by_challenge(challenge_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("no such challenge"))?;
+        .ok_or_else(|| EngineError::not_found("no such challenge"))?;
     if sync.status != SyncStatus::AwaitAuth {
         return Err(not_open());
     }
     let mut progress = sync.progress.clone();
     let round = progress.rounds.last_mut().ok_or_else(not_open)?;
     if round.challenge.challenge_type != expected || round.challenge.id != challenge_id {
-        return Err(ApiError::not_found("no such challenge"));
+        return Err(EngineError::not_found("no such challenge"));
     }
     round.answer = Some(StoredAnswer::Approved(approved));
     record(engine, &sync, challenge_id, &progress, None).await
@@ -149,9 +149,9 @@ async fn record(
     engine: &Engine,
     sync: &SyncRow,
     challenge_id: &str,
-    progress: &super::model::Progress,
+    progress: &crate::domain::sync::Progress,
     tan: Option<(&str, &crate::vault::Sealed)>,
-) -> Result<SyncRow, ApiError> {
+) -> Result<SyncRow, EngineError> {
     let event = NewEvent::sync(
         "SYNC_RUNNING",
         &sync.id,
@@ -171,5 +171,5 @@ async fn record(
         .store
         .sync(&sync.id)
         .await?
-        .ok_or_else(|| ApiError::not_found("no such sync"))
+        .ok_or_else(|| EngineError::not_found("no such sync"))
 }

@@ -6,7 +6,7 @@
 //! were not answered in time; [`webhooks`] delivers finished syncs from a durable outbox.
 
 pub mod challenges;
-pub mod model;
+mod error;
 pub mod provider_state;
 pub mod queue;
 pub mod render;
@@ -24,7 +24,8 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-pub use model::SyncFailure;
+pub use crate::domain::failure::SyncFailure;
+pub use error::EngineError;
 pub use retry::RetryPolicy;
 
 use crate::providers::ProviderRegistry;

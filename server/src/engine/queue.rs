@@ -9,8 +9,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::Engine;
-use super::model::now_ms;
 use super::worker;
+use crate::domain::time::now_ms;
 use crate::store::Claimed;
 
 pub async fn dispatch(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {

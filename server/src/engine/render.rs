@@ -2,8 +2,8 @@
 
 use kontolink_api as api;
 
-use super::model::rfc3339;
 use crate::domain::SyncStatus;
+use crate::domain::time::rfc3339;
 use crate::store::rows::{AccessRow, AccountRow, EventRow, SyncRow, TransactionRow};
 
 pub fn sync(row: &SyncRow) -> api::Sync {

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use kontolink_api::SyncRequest;
 use tokio::sync::watch;
 
-use super::model::now_ms;
 use super::{Engine, SyncFailure, service, worker};
 use crate::domain::rate_limit::IDLE_FORGET;
+use crate::domain::time::now_ms;
 
 pub async fn run(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
     loop {
@@ -53,7 +53,7 @@ pub async fn tick(engine: &Engine) -> anyhow::Result<()> {
                 tracing::info!(access_id = %access.id, sync_id = %sync.id, "automatic sync started")
             }
             Err(error) => {
-                tracing::warn!(access_id = %access.id, code = error.code, "automatic sync not started")
+                tracing::warn!(access_id = %access.id, %error, "automatic sync not started")
             }
         }
     }

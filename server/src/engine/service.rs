@@ -6,27 +6,14 @@ use std::collections::BTreeMap;
 use kontolink_api::{CreateAccessRequest, SyncRequest, SyncScope};
 use serde_json::json;
 
-use super::model::{
-    Progress, SyncOptions, access_secrets_owner, now_ms, rfc3339, sync_secrets_owner,
-};
-use super::{Engine, SyncFailure, render, session};
+use super::{Engine, EngineError, SyncFailure, render, session};
 use crate::domain::SyncStatus;
 use crate::domain::ids::{AccessId, SyncId};
-use crate::http::ApiError;
+use crate::domain::secret_owner::{access_secrets_owner, sync_secrets_owner};
+use crate::domain::sync::{Progress, SyncOptions};
+use crate::domain::time::{now_ms, rfc3339};
 use crate::store::rows::{AccessRow, NewEvent, SyncRow};
 use crate::vault::SecretMap;
-
-fn failure_error(failure: SyncFailure) -> ApiError {
-    let detail = failure.detail();
-    let mut error = ApiError::new(
-        axum::http::StatusCode::BAD_REQUEST,
-        detail.code,
-        &detail.message,
-        detail.description,
-    );
-    error.data = detail.data;
-    error
-}
 
 /// `POST /rest/accesses`: validates, seals the secret credentials, no bank contact.
 /// `sync_period` is the access's default for syncs that name none: the flow's when a widget
@@ -37,18 +24,18 @@ pub async fn create_access(
     client_id: &str,
     request: CreateAccessRequest,
     sync_period: i64,
-) -> Result<AccessRow, ApiError> {
+) -> Result<AccessRow, EngineError> {
     let method = engine
         .providers
         .method(&request.access_method_id)
         .ok_or_else(|| {
-            ApiError::bad_request(format!(
+            EngineError::bad_request(format!(
                 "unknown access_method_id {:?}",
                 request.access_method_id
             ))
         })?;
     if request.save_secrets && !request.consent {
-        return Err(ApiError::bad_request(
+        return Err(EngineError::bad_request(
             "save_secrets needs the end-user's consent (consent: true)",
         ));
     }
@@ -59,7 +46,9 @@ pub async fn create_access(
         .map(|f| f.id.clone())
         .collect();
     if !missing.is_empty() {
-        return Err(failure_error(SyncFailure::credentials_incomplete(&missing)));
+        return Err(EngineError::Refused(SyncFailure::credentials_incomplete(
+            &missing,
+        )));
     }
     let id = AccessId::generate();
     let mut public = BTreeMap::new();
@@ -106,9 +95,9 @@ pub async fn create_access(
 fn check_credential_names(
     method: &crate::providers::MethodEntry,
     credentials: &BTreeMap<String, String>,
-) -> Result<(), ApiError> {
+) -> Result<(), EngineError> {
     match credentials.keys().find(|name| !method.knows(name)) {
-        Some(unknown) => Err(ApiError::bad_request(format!(
+        Some(unknown) => Err(EngineError::bad_request(format!(
             "unknown credential {unknown:?}"
         ))),
         None => Ok(()),
@@ -119,7 +108,7 @@ fn check_credential_names(
 pub async fn next_sync_possible_at(
     engine: &Engine,
     access_id: &AccessId,
-) -> Result<Option<i64>, ApiError> {
+) -> Result<Option<i64>, EngineError> {
     let window = engine.config.psd2_window.as_millis() as i64;
     let counted = engine
         .store
@@ -129,9 +118,9 @@ pub async fn next_sync_possible_at(
     Ok((counted.len() >= limit).then(|| counted[counted.len() - limit] + window))
 }
 
-fn validate(request: &SyncRequest) -> Result<(), ApiError> {
+fn validate(request: &SyncRequest) -> Result<(), EngineError> {
     if request.sync_period.is_some_and(|p| !(1..=730).contains(&p)) {
-        return Err(ApiError::bad_request(
+        return Err(EngineError::bad_request(
             "sync_period must be between 1 and 730 days",
         ));
     }
@@ -140,12 +129,14 @@ fn validate(request: &SyncRequest) -> Result<(), ApiError> {
         .as_ref()
         .is_some_and(|s| s.is_empty() || s.chars().count() > 1024)
     {
-        return Err(ApiError::bad_request("state must be 1 to 1024 characters"));
+        return Err(EngineError::bad_request(
+            "state must be 1 to 1024 characters",
+        ));
     }
     let bad_uri =
         |uri: &String| !url::Url::parse(uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
     if request.redirect_uri.as_ref().is_some_and(bad_uri) {
-        return Err(ApiError::bad_request(
+        return Err(EngineError::bad_request(
             "redirect_uri must be an absolute http(s) URL",
         ));
     }
@@ -154,12 +145,12 @@ fn validate(request: &SyncRequest) -> Result<(), ApiError> {
         .as_ref()
         .is_some_and(|ip| ip.parse::<std::net::IpAddr>().is_err())
     {
-        return Err(ApiError::bad_request(
+        return Err(EngineError::bad_request(
             "psu_ip_address must be an IP address",
         ));
     }
     if request.scope.as_ref().is_some_and(Vec::is_empty) {
-        return Err(ApiError::bad_request(
+        return Err(EngineError::bad_request(
             "scope must name ACCOUNTS or TRANSACTIONS",
         ));
     }
@@ -218,7 +209,7 @@ pub async fn start_sync(
     access: &AccessRow,
     request: &SyncRequest,
     origin: SyncOrigin,
-) -> Result<SyncRow, ApiError> {
+) -> Result<SyncRow, EngineError> {
     start_sync_with(engine, access, request, origin, MissingCredentials::Refuse).await
 }
 
@@ -229,13 +220,13 @@ pub async fn start_sync_with(
     request: &SyncRequest,
     origin: SyncOrigin,
     missing_credentials: MissingCredentials,
-) -> Result<SyncRow, ApiError> {
+) -> Result<SyncRow, EngineError> {
     let automatic = origin == SyncOrigin::Automatic;
     validate(request)?;
     let method = engine
         .providers
         .method(&access.access_method_id)
-        .ok_or_else(|| ApiError::bad_request("the access's method is not available"))?;
+        .ok_or_else(|| EngineError::bad_request("the access's method is not available"))?;
     let given = request.credentials.clone().unwrap_or_default();
     check_credential_names(&method, &given)?;
     let mut available = session::credentials(engine, access, None).await?;
@@ -251,10 +242,10 @@ pub async fn start_sync_with(
     if let Some(incomplete) = &incomplete
         && missing_credentials == MissingCredentials::Refuse
     {
-        return Err(failure_error(incomplete.clone()));
+        return Err(EngineError::Refused(incomplete.clone()));
     }
     if let Some(active) = engine.store.active_sync(&access.id).await? {
-        return Err(ApiError::busy(format!(
+        return Err(EngineError::busy(format!(
             "sync {} of this access is still running",
             active.id
         )));
@@ -358,7 +349,7 @@ pub async fn start_sync_with(
         .insert_sync(&sync, credentials, &events, webhook.as_deref())
         .await?
     {
-        return Err(ApiError::busy("another sync of this access is running"));
+        return Err(EngineError::busy("another sync of this access is running"));
     }
     if failure.is_some() {
         engine.webhook_wake.notify_one();

@@ -4,9 +4,9 @@
 use secrecy::SecretString;
 
 use super::Engine;
-use super::model::{
-    StoredAnswer, access_secrets_owner, ms_to_datetime, sync_secrets_owner, tan_owner,
-};
+use crate::domain::secret_owner::{access_secrets_owner, sync_secrets_owner, tan_owner};
+use crate::domain::sync::StoredAnswer;
+use crate::domain::time::ms_to_datetime;
 use crate::providers::{Answer, AuthRound};
 use crate::store::rows::{AccessRow, SyncRow};
 use crate::vault::SecretMap;

@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use super::SyncFailure;
-use super::model::now_ms;
 use crate::domain::ids::AccessId;
+use crate::domain::time::now_ms;
 use crate::providers::{Upgrade, UpgradeKind};
 use crate::store::rows::{AccessRow, AccountRow, UpgradePlan};
 

@@ -15,7 +15,8 @@ use sha2::Sha256;
 use tokio::sync::watch;
 
 use super::Engine;
-use super::model::{now_ms, webhook_owner};
+use crate::domain::secret_owner::webhook_owner;
+use crate::domain::time::now_ms;
 use crate::store::Store;
 use crate::store::rows::OutboxRow;
 use crate::vault::{SecretMap, Vault};

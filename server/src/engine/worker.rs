@@ -6,10 +6,11 @@ use std::collections::HashSet;
 
 use kontolink_api::SyncScope;
 
-use super::model::{Progress, StoredRound, now_ms};
 use super::retry::retry;
 use super::{Engine, SyncFailure, render, session, upgrade};
 use crate::domain::SyncStatus;
+use crate::domain::sync::{Progress, StoredRound};
+use crate::domain::time::now_ms;
 use crate::providers::{BankAccount, BankError, BankSession, LoginOutcome};
 use crate::store::rows::{AccessRow, Finish, NewEvent, SecretsOutcome, SyncRow, UpgradePlan};
 
@@ -321,7 +322,7 @@ pub async fn finish(
         (None, true, Some(access)) => {
             let merged = session::credentials(engine, access, Some(sync)).await?;
             let secrets = session::secrets_only(engine, access, &merged);
-            let owner = super::model::access_secrets_owner(&access.id);
+            let owner = crate::domain::secret_owner::access_secrets_owner(&access.id);
             SecretsOutcome::Save(engine.vault.seal_map(&owner, &secrets)?)
         }
         _ => SecretsOutcome::Keep,

@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 use kontolink_api::{ErrorBody, ErrorDetail};
 use serde_json::Value;
 
+use crate::domain::failure::{SyncFailure, group};
+use crate::engine::EngineError;
 use crate::store::StoreError;
 
 #[derive(Debug)]
@@ -97,14 +99,7 @@ impl ApiError {
 
     /// finX's error group for a code.
     pub fn group(code: u32) -> &'static str {
-        match code {
-            1000..=1999 => "CLIENT_ERROR",
-            10000..=19999 => "USER_ERROR",
-            20000..=29999 => "BANK_ERROR",
-            30000..=39999 => "GENERAL_ERROR",
-            40000..=49999 => "CONNECTIVITY_ERROR",
-            _ => "GENERAL_ERROR",
-        }
+        group(code)
     }
 
     pub fn body(&self) -> ErrorBody {
@@ -139,6 +134,33 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         tracing::error!(%error, "storage failure");
         ApiError::internal()
+    }
+}
+
+impl From<SyncFailure> for ApiError {
+    /// A request refused with a sync's finX error: `400` with its code, message and data.
+    fn from(failure: SyncFailure) -> Self {
+        let detail = failure.detail();
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: detail.code,
+            message: detail.message,
+            description: detail.description,
+            data: detail.data,
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> Self {
+        match error {
+            EngineError::BadRequest(description) => ApiError::bad_request(description),
+            EngineError::NotFound(description) => ApiError::not_found(description),
+            EngineError::Busy(description) => ApiError::busy(description),
+            EngineError::Refused(failure) => failure.into(),
+            EngineError::Store(error) => error.into(),
+            EngineError::Internal(error) => error.into(),
+        }
     }
 }
 

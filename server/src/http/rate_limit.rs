@@ -12,7 +12,7 @@ use super::bearer::{AuthenticatedUser, BearerRejection, Credential};
 use super::client_auth::ClientRejection;
 use crate::config::{RateLimit, RateLimits};
 use crate::domain::rate_limit::Take;
-use crate::engine::model::now_ms;
+use crate::domain::time::now_ms;
 use crate::store::{Store, StoreError};
 
 /// What a bucket is for; each has its own budget.

@@ -24,7 +24,7 @@ use super::path::AppPath;
 use super::rate_limit::check_credential_attempt;
 use crate::domain::ids::{AccessId, SyncId};
 use crate::engine::service::{MissingCredentials, SyncOrigin};
-use crate::engine::{challenges, render, service};
+use crate::engine::{EngineError, challenges, render, service};
 use crate::state::AppState;
 use crate::store::rows::SyncRow;
 
@@ -154,12 +154,12 @@ async fn sync_all(
         .await;
         match started {
             Ok(sync) => syncs.push(render::sync(&sync)),
-            Err(error) if error.code == 1008 => {
+            Err(EngineError::Busy(_)) => {
                 if let Some(active) = state.store.active_sync(&access.id).await? {
                     syncs.push(render::sync(&active));
                 }
             }
-            Err(error) => return Err(error),
+            Err(error) => return Err(error.into()),
         }
     }
     Ok(AppJson(SyncList { syncs }))

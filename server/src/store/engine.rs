@@ -1,7 +1,7 @@
 //! The engine's storage traits: data (accesses, accounts, transactions), the sync queue,
 //! events and the webhook outbox, and sealed secrets. Each method is one atomic unit of
-//! work; backend SQL lives in the backend modules (`sqlite/…`, `postgres/…`); PostgreSQL's
-//! claim uses `FOR UPDATE SKIP LOCKED`, so several processes share one queue.
+//! work; the SQL lives in `sql/`; on PostgreSQL the claim uses `FOR UPDATE SKIP LOCKED`, so
+//! several processes share one queue.
 
 use async_trait::async_trait;
 
@@ -11,10 +11,10 @@ use super::rows::{
     TransactionRow,
 };
 use crate::domain::SyncStatus;
+use crate::domain::bank::{BankAccount, BankTransaction};
 use crate::domain::ids::{AccessId, AccountId, SyncId};
-use crate::engine::model::Progress;
-use crate::providers::{BankAccount, BankTransaction};
-use crate::vault::Sealed;
+use crate::domain::sealed::Sealed;
+use crate::domain::sync::Progress;
 
 #[async_trait]
 pub trait DataStore: Send + Sync {

@@ -1,17 +1,18 @@
-//! Storage behind one trait, implemented by SQLite (default, embedded: `sqlite://PATH`) and
-//! PostgreSQL (`postgres://…` or `postgresql://…`, for several processes on one database).
-//! One test suite runs against both backends (`server/tests/`, chosen by
-//! `KONTOLINK_TEST_DATABASE_URL`, see `tests/api/database.rs`).
+//! Storage behind one trait, with one implementation ([`SqlStore`], `sql/`) for both
+//! databases: SQLite (default, embedded: `sqlite://PATH`) and PostgreSQL (`postgres://…` or
+//! `postgresql://…`, for several processes on one database). `backend/` holds the typed
+//! dispatch to either driver and the two small dialect modules. One test suite runs against
+//! both backends (`server/tests/`, chosen by `KONTOLINK_TEST_DATABASE_URL`, see
+//! `tests/api/database.rs`).
 
+mod backend;
 mod clients;
 pub mod engine;
 mod error;
 mod flows;
-mod postgres;
 mod rate_limits;
-mod row_mapping;
 pub mod rows;
-mod sqlite;
+mod sql;
 mod tokens;
 
 use std::sync::Arc;
@@ -22,9 +23,8 @@ pub use clients::{ClientRecord, ClientStore};
 pub use engine::{Claimed, DataStore, EventStore, SyncStore, VaultStore};
 pub use error::StoreError;
 pub use flows::{FlowEnd, FlowRecord, FlowStore, NewAuthorizationCode, NewFlow};
-pub use postgres::PgStore;
 pub use rate_limits::RateLimitStore;
-pub use sqlite::SqliteStore;
+pub use sql::SqlStore;
 pub use tokens::{AccessGrant, Exchange, GrantInfo, IssuedTokens, Refusal, TokenStore};
 
 /// Everything the server keeps. Each method is one atomic unit of work.
@@ -49,9 +49,9 @@ pub trait Store:
 /// Opens (creating and migrating if needed) the database named by `url`.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url).await?))
+        Ok(Arc::new(SqlStore::open_sqlite(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::open(url).await?))
+        Ok(Arc::new(SqlStore::open_postgres(url).await?))
     } else {
         Err(StoreError::Unsupported(format!(
             "database URL must start with sqlite:// or postgres://, got {}",

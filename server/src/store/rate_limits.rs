@@ -6,8 +6,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::config::RateLimit;
-use crate::domain::rate_limit::Take;
+use crate::domain::rate_limit::{RateLimit, Take};
 
 #[async_trait]
 pub trait RateLimitStore: Send + Sync {

@@ -6,8 +6,8 @@ use kontolink_api::{Challenge, ErrorDetail, SyncScope};
 
 use crate::domain::SyncStatus;
 use crate::domain::ids::{AccessId, AccountId, SyncId};
-use crate::engine::model::{Progress, SyncOptions};
-use crate::vault::Sealed;
+use crate::domain::sealed::Sealed;
+use crate::domain::sync::{Progress, SyncOptions};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessRow {

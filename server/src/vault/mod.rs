@@ -41,18 +41,7 @@ pub enum VaultError {
     Encoding,
 }
 
-/// A sealed secret as stored: the key id and `nonce || ciphertext+tag`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Sealed {
-    pub key_id: String,
-    pub bytes: Vec<u8>,
-}
-
-impl std::fmt::Debug for Sealed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Sealed({}, {} bytes)", self.key_id, self.bytes.len())
-    }
-}
+pub use crate::domain::sealed::Sealed;
 
 /// The key ring of one key file, reloaded when the file changes (another process rotated).
 pub struct Vault {

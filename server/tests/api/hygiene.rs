@@ -89,6 +89,27 @@ async fn paths_under_the_api_prefixes_that_name_no_route_answer_in_the_error_for
         (Method::POST, "/rest/accesses/%FF/syncs", token, 404, 1003),
         (Method::GET, "/rest/accesses/a/syncs/%FE", token, 404, 1003),
         (Method::GET, "/catalog/providers/%FF", token, 404, 1003),
+        // Nor do ids with a NUL byte or another control character, on every backend.
+        (Method::GET, "/rest/accounts/%00", token, 404, 1003),
+        (
+            Method::GET,
+            "/rest/accounts/a%00b/transactions",
+            token,
+            404,
+            1003,
+        ),
+        (Method::GET, "/rest/accesses/%00", token, 404, 1003),
+        (Method::POST, "/rest/accesses/%00/syncs", token, 404, 1003),
+        (Method::GET, "/rest/accesses/a/syncs/%00", token, 404, 1003),
+        (
+            Method::GET,
+            "/rest/accesses/a/syncs/b/challenges/%1F",
+            token,
+            404,
+            1003,
+        ),
+        (Method::GET, "/catalog/providers/%00", token, 404, 1003),
+        (Method::GET, "/sandbox/redirect/%00", None, 404, 1003),
         (Method::GET, "/sandbox/redirect/%FF", None, 404, 1003),
         (
             Method::POST,

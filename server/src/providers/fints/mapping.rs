@@ -9,7 +9,7 @@ use kontolink_fints::statements::Entry;
 use sha2::{Digest, Sha256};
 use time::Date;
 
-use crate::engine::SyncFailure;
+use crate::domain::failure::SyncFailure;
 use crate::providers::{BankAccount, BankError, BankTransaction, blank_challenge};
 
 /// The contract's account type for a FinTS account type code (HIUPD).

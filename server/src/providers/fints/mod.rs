@@ -35,7 +35,7 @@ use super::{
     Answer, BankAccount, BankError, BankSession, BankTransaction, ChallengeSpec, LoginOutcome,
     Provider,
 };
-use crate::engine::SyncFailure;
+use crate::domain::failure::SyncFailure;
 use transport::{BankUrl, Https, Transport};
 
 /// `--fints-*` settings.

@@ -23,7 +23,7 @@ use super::{
     Answer, BankAccount, BankError, BankSession, BankTransaction, ChallengeSpec, LoginOutcome,
     Provider, Upgrade, UpgradeKind, blank_challenge,
 };
-use crate::engine::SyncFailure;
+use crate::domain::failure::SyncFailure;
 
 pub use data::iban;
 pub use hhd::render as render_flicker_code;

@@ -1,40 +1,42 @@
-//! The engine's larger write transactions on PostgreSQL: account and transaction upserts by
-//! provider id (so a re-run after a crash never duplicates), and the end of a sync.
-//! Each starts with a fenced `UPDATE` of the sync, so only the lease holder writes and the
-//! transaction holds the sync row's lock from its first statement: a concurrent claim skips
-//! the locked row, and a stale lease holder waits, re-checks `lease_owner` and writes nothing.
-
-use sqlx::PgPool;
+//! The engine's larger write transactions: account and transaction upserts by provider id
+//! (so a re-run after a crash never duplicates), and the end of a sync. Each starts with a
+//! fenced `UPDATE` of the sync, so only the lease holder writes, and the transaction holds
+//! the write lock (SQLite) or the sync row's lock (PostgreSQL: a concurrent claim skips the
+//! locked row, and a stale lease holder waits, re-checks `lease_owner` and writes nothing)
+//! from its first statement.
 
 use super::data::insert_access_row;
-use super::mapping::{self, insert_event};
+use super::events::{enqueue_webhook, insert_event};
+use super::mapping::{self, to_json};
+use super::{SqlStore, vault};
 use crate::domain::SyncStatus;
+use crate::domain::bank::{BankAccount, BankTransaction};
 use crate::domain::ids::{AccessId, AccountId, SyncId};
-use crate::engine::model::{access_secrets_owner, sync_secrets_owner};
-use crate::providers::{BankAccount, BankTransaction};
+use crate::domain::secret_owner::{access_secrets_owner, sync_secrets_owner, tans_of_sync};
 use crate::store::StoreError;
-use crate::store::row_mapping::{self, ACCOUNT_COLUMNS, to_json};
+use crate::store::backend::{Db, Tx};
 use crate::store::rows::{AccessRow, AccountRow, Finish, NewEvent, SecretsOutcome};
 
-async fn fence(
-    conn: &mut sqlx::PgConnection,
+/// Starts the transaction of the lease holder `owner` at `step`; `None`: the lease is lost.
+async fn fenced(
+    db: &Db,
     sync_id: &SyncId,
     owner: &str,
     step: &str,
-) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE syncs SET step = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'RUNNING'",
-    )
-    .bind(step)
-    .bind(sync_id)
-    .bind(owner)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+) -> Result<Option<Tx>, StoreError> {
+    let mut tx = db.begin().await?;
+    let done = tx
+        .sql("UPDATE syncs SET step = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'RUNNING'")
+        .bind(step)
+        .bind(sync_id)
+        .bind(owner)
+        .execute()
+        .await?;
+    Ok((done == 1).then_some(tx))
 }
 
 pub async fn save_accounts(
-    pool: &PgPool,
+    db: &Db,
     sync_id: &SyncId,
     owner: &str,
     access: &AccessRow,
@@ -42,36 +44,36 @@ pub async fn save_accounts(
     add_new: bool,
     now: i64,
 ) -> Result<Option<Vec<AccountRow>>, StoreError> {
-    let mut tx = pool.begin().await?;
-    if !fence(&mut tx, sync_id, owner, "ACCOUNTS").await? {
+    let Some(mut tx) = fenced(db, sync_id, owner, "ACCOUNTS").await? else {
         return Ok(None);
-    }
+    };
     let mut added = 0;
     for account in accounts {
         let balance_date = account.balance_date.to_string();
-        let updated = sqlx::query(
-            "UPDATE accounts SET iban = $1, name = $2, account_type = $3, currency = $4, owner = $5, \
-             balance = $6, available = $7, balance_date = $8, updated_at = $9 \
-             WHERE access_id = $10 AND provider_account_id = $11",
-        )
-        .bind(&account.iban)
-        .bind(&account.name)
-        .bind(&account.account_type)
-        .bind(&account.currency)
-        .bind(&account.owner)
-        .bind(&account.balance)
-        .bind(&account.available)
-        .bind(&balance_date)
-        .bind(now)
-        .bind(&access.id)
-        .bind(&account.provider_account_id)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 && add_new {
-            sqlx::query(
+        let updated = tx
+            .sql(
+                "UPDATE accounts SET iban = $1, name = $2, account_type = $3, currency = $4, \
+                 owner = $5, balance = $6, available = $7, balance_date = $8, updated_at = $9 \
+                 WHERE access_id = $10 AND provider_account_id = $11",
+            )
+            .bind(&account.iban)
+            .bind(&account.name)
+            .bind(&account.account_type)
+            .bind(&account.currency)
+            .bind(&account.owner)
+            .bind(&account.balance)
+            .bind(&account.available)
+            .bind(&balance_date)
+            .bind(now)
+            .bind(&access.id)
+            .bind(&account.provider_account_id)
+            .execute()
+            .await?;
+        if updated == 0 && add_new {
+            tx.sql(
                 "INSERT INTO accounts (id, access_id, user_id, provider_account_id, iban, name, \
                  account_type, currency, owner, balance, available, balance_date, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
             )
             .bind(uuid::Uuid::new_v4().to_string())
             .bind(&access.id)
@@ -86,22 +88,16 @@ pub async fn save_accounts(
             .bind(&account.available)
             .bind(&balance_date)
             .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
+            .execute()
             .await?;
             added += 1;
         }
     }
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE access_id = $1 ORDER BY created_at, id"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(&access.id)
-        .fetch_all(&mut *tx)
-        .await?;
+    let sql = SqlStore::accounts_of_access_sql();
+    let rows = tx.sql(&sql).bind(&access.id).fetch_all().await?;
     let stored = rows
         .iter()
-        .map(row_mapping::account)
+        .map(mapping::account)
         .collect::<Result<Vec<_>, _>>()?;
     let event = NewEvent {
         event_type: "ACCOUNTS_UPDATED",
@@ -119,30 +115,30 @@ pub async fn save_accounts(
 }
 
 pub async fn save_transactions(
-    pool: &PgPool,
+    db: &Db,
     sync_id: &SyncId,
     owner: &str,
     user_id: &str,
     batches: &[(AccountId, Vec<BankTransaction>)],
     now: i64,
 ) -> Result<Option<u64>, StoreError> {
-    let mut tx = pool.begin().await?;
-    if !fence(&mut tx, sync_id, owner, "TRANSACTIONS").await? {
+    let Some(mut tx) = fenced(db, sync_id, owner, "TRANSACTIONS").await? else {
         return Ok(None);
-    }
+    };
     let mut new = 0;
     for (account_id, transactions) in batches {
         let before = count_transactions(&mut tx, account_id).await?;
         for t in transactions {
-            sqlx::query(
-                "INSERT INTO transactions (id, account_id, provider_transaction_id, amount, currency, \
-                 booking_date, value_date, booked, purpose, name, iban, transaction_type) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+            tx.sql(
+                "INSERT INTO transactions (id, account_id, provider_transaction_id, amount, \
+                 currency, booking_date, value_date, booked, purpose, name, iban, \
+                 transaction_type) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                  ON CONFLICT (account_id, provider_transaction_id) DO UPDATE SET \
                  amount = excluded.amount, booking_date = excluded.booking_date, \
                  value_date = excluded.value_date, booked = excluded.booked, \
                  purpose = excluded.purpose \
-                 WHERE transactions.booked <> excluded.booked OR transactions.amount <> excluded.amount",
+                 WHERE transactions.booked <> excluded.booked \
+                 OR transactions.amount <> excluded.amount",
             )
             .bind(uuid::Uuid::new_v4().to_string())
             .bind(account_id)
@@ -156,7 +152,7 @@ pub async fn save_transactions(
             .bind(&t.name)
             .bind(&t.iban)
             .bind(&t.transaction_type)
-            .execute(&mut *tx)
+            .execute()
             .await?;
         }
         new += count_transactions(&mut tx, account_id).await? - before;
@@ -175,94 +171,97 @@ pub async fn save_transactions(
     Ok(Some(new))
 }
 
-async fn count_transactions(
-    conn: &mut sqlx::PgConnection,
-    account_id: &AccountId,
-) -> Result<u64, StoreError> {
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM transactions WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_one(conn)
-            .await?;
-    Ok(count.max(0) as u64)
+async fn count_transactions(tx: &mut Tx, account_id: &AccountId) -> Result<u64, StoreError> {
+    let count: Option<i64> = tx
+        .sql("SELECT COUNT(*) FROM transactions WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_value()
+        .await?;
+    Ok(count.unwrap_or(0).max(0) as u64)
 }
 
-pub async fn finish(pool: &PgPool, finish: &Finish) -> Result<bool, StoreError> {
+pub async fn finish(db: &Db, finish: &Finish) -> Result<bool, StoreError> {
     let sources: Vec<&str> = SyncStatus::sources(finish.status)
         .iter()
         .map(|s| s.as_str())
         .collect();
     let (one, two) = (sources.first().copied(), sources.get(1).copied());
-    let mut tx = pool.begin().await?;
-    let row: Option<(String, String, AccessId)> = sqlx::query_as(
-        "UPDATE syncs SET status = $1, error = $2, ended_at = $3, lease_owner = NULL, \
-         lease_expires_at = NULL, challenge = NULL, wake_at = NULL, step = NULL \
-         WHERE id = $4 AND status IN ($5, $6) AND (($7 IS NULL AND status = 'AWAIT_AUTH') OR (lease_owner = $8 AND status = 'RUNNING')) \
-         RETURNING user_id, client_id, access_id",
-    )
-    .bind(finish.status.as_str())
-    .bind(finish.error.as_ref().map(to_json))
-    .bind(finish.now)
-    .bind(&finish.sync_id)
-    .bind(one)
-    .bind(two)
-    .bind(&finish.lease_owner)
-    .bind(&finish.lease_owner)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((user_id, client_id, access_id)) = row else {
+    let mut tx = db.begin().await?;
+    let row = tx
+        .sql(
+            "UPDATE syncs SET status = $1, error = $2, ended_at = $3, lease_owner = NULL, \
+             lease_expires_at = NULL, challenge = NULL, wake_at = NULL, step = NULL \
+             WHERE id = $4 AND status IN ($5, $6) AND (($7 IS NULL AND status = 'AWAIT_AUTH') \
+             OR (lease_owner = $7 AND status = 'RUNNING')) \
+             RETURNING user_id, client_id, access_id",
+        )
+        .bind(finish.status.as_str())
+        .bind(finish.error.as_ref().map(to_json))
+        .bind(finish.now)
+        .bind(&finish.sync_id)
+        .bind(one)
+        .bind(two)
+        .bind(&finish.lease_owner)
+        .fetch_optional()
+        .await?;
+    let Some(row) = row else {
         return Ok(false);
     };
+    let user_id: String = row.get("user_id")?;
+    let client_id: String = row.get("client_id")?;
+    let access_id: AccessId = row.get("access_id")?;
     for event in &finish.events {
         insert_event(&mut tx, &user_id, finish.now, event).await?;
     }
     if let Some(body) = &finish.webhook_body {
-        mapping::enqueue_webhook(&mut tx, &client_id, body, finish.now).await?;
+        enqueue_webhook(&mut tx, &client_id, body, finish.now).await?;
     }
     if let Some((method, medium)) = &finish.access_synced {
-        sqlx::query(
-            "UPDATE accesses SET last_synced_at = $1, auth_method_id = COALESCE($2, auth_method_id), \
+        tx.sql(
+            "UPDATE accesses SET last_synced_at = $1, \
+             auth_method_id = COALESCE($2, auth_method_id), \
              auth_medium_id = COALESCE($3, auth_medium_id) WHERE id = $4",
         )
         .bind(finish.now)
         .bind(method)
         .bind(medium)
         .bind(&access_id)
-        .execute(&mut *tx)
+        .execute()
         .await?;
     }
     let access_owner = access_secrets_owner(&access_id);
     match &finish.secrets {
         SecretsOutcome::Keep => {}
         SecretsOutcome::Save(sealed) => {
-            super::vault::put(&mut tx, &access_owner, sealed, finish.now).await?;
+            vault::put(&mut tx, &access_owner, sealed, finish.now).await?;
             set_secrets_flags(&mut tx, &access_id, true).await?;
         }
         SecretsOutcome::Discard => {
-            super::vault::delete(&mut tx, &access_owner).await?;
+            vault::delete(&mut tx, &access_owner).await?;
             set_secrets_flags(&mut tx, &access_id, false).await?;
         }
     }
-    super::vault::delete(&mut tx, &sync_secrets_owner(&finish.sync_id)).await?;
-    super::vault::delete_prefix(&mut tx, &format!("tan:{}:", finish.sync_id)).await?;
+    vault::delete(&mut tx, &sync_secrets_owner(&finish.sync_id)).await?;
+    vault::delete_prefix(&mut tx, &tans_of_sync(&finish.sync_id)).await?;
     if let Some(plan) = &finish.upgrade {
         for access in &plan.new_accesses {
             insert_access_row(&mut tx, access).await?;
         }
         for (account_id, new_access_id) in &plan.moves {
-            sqlx::query("UPDATE accounts SET access_id = $1 WHERE id = $2")
+            tx.sql("UPDATE accounts SET access_id = $1 WHERE id = $2")
                 .bind(new_access_id)
                 .bind(account_id)
-                .execute(&mut *tx)
+                .execute()
                 .await?;
         }
         if let Some(error) = &plan.old_access_error {
-            sqlx::query(
-                "UPDATE accesses SET status = 'UPGRADE_REQUIRED', upgrade_error = $1 WHERE id = $2",
+            tx.sql(
+                "UPDATE accesses SET status = 'UPGRADE_REQUIRED', upgrade_error = $1 \
+                 WHERE id = $2",
             )
             .bind(to_json(error))
             .bind(&plan.old_access_id)
-            .execute(&mut *tx)
+            .execute()
             .await?;
         }
     }
@@ -271,15 +270,14 @@ pub async fn finish(pool: &PgPool, finish: &Finish) -> Result<bool, StoreError> 
 }
 
 async fn set_secrets_flags(
-    conn: &mut sqlx::PgConnection,
+    tx: &mut Tx,
     access_id: &AccessId,
     saved: bool,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accesses SET secrets_saved = $1, save_secrets = $2 WHERE id = $3")
-        .bind(saved)
+    tx.sql("UPDATE accesses SET secrets_saved = $1, save_secrets = $1 WHERE id = $2")
         .bind(saved)
         .bind(access_id)
-        .execute(conn)
+        .execute()
         .await?;
     Ok(())
 }

@@ -1,66 +1,72 @@
-//! Flows on PostgreSQL. The flow token is used by one conditional `UPDATE … RETURNING`
-//! (a concurrent one waits for the row lock, re-checks `token_used_at IS NULL` and loses).
-//! Two flows for the same new ongoing user insert it with `ON CONFLICT DO NOTHING`: the
-//! second insert waits for the first one's unique-index entry, and its `SELECT` then sees it.
+//! Flows, their end-users and their widget sessions. The flow token is used by one
+//! conditional `UPDATE … RETURNING` (on PostgreSQL a concurrent one waits for the row lock,
+//! re-checks `token_used_at IS NULL` and loses). Two flows for the same new ongoing user
+//! insert it with `ON CONFLICT DO NOTHING`: the second insert waits for the first one's
+//! unique-index entry (or SQLite's write lock), and its `SELECT` then sees it.
 
 use async_trait::async_trait;
 
-use super::PgStore;
-use super::codec::{to_json, user_id};
+use super::SqlStore;
+use super::mapping::{self, FLOW_COLUMNS, to_json, user_id};
 use crate::domain::flow::FlowStatus;
 use crate::domain::iban::Iban;
 use crate::domain::ids::{ClientId, ExternalUserId, FlowId, UserId};
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
-use crate::store::row_mapping::{self, FLOW_COLUMNS};
 use crate::store::{FlowEnd, FlowRecord, FlowStore, NewFlow, StoreError};
 
+const USER_BY_EXTERNAL_ID: &str = "SELECT id FROM users WHERE client_id = $1 AND external_id = $2";
+
 #[async_trait]
-impl FlowStore for PgStore {
+impl FlowStore for SqlStore {
     async fn create_flow(&self, flow: &NewFlow) -> Result<UserId, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let now = flow.created_at.0;
         let client = flow.client_id.as_str();
         let user = match (&flow.ongoing, flow.reconnect_user) {
             (Some(ongoing), _) => {
-                sqlx::query(
-                    "INSERT INTO users (id, client_id, external_id, created_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (client_id, external_id) DO NOTHING",
+                tx.sql(
+                    "INSERT INTO users (id, client_id, external_id, created_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (client_id, external_id) DO NOTHING",
                 )
                 .bind(UserId::generate().to_string())
                 .bind(client)
                 .bind(ongoing.user.as_str())
                 .bind(now)
-                .execute(&mut *tx)
+                .execute()
                 .await?;
-                let id: String = sqlx::query_scalar(
-                    "SELECT id FROM users WHERE client_id = $1 AND external_id = $2",
-                )
-                .bind(client)
-                .bind(ongoing.user.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
+                let id: String = tx
+                    .sql(USER_BY_EXTERNAL_ID)
+                    .bind(client)
+                    .bind(ongoing.user.as_str())
+                    .fetch_one()
+                    .await?
+                    .at(0)?;
                 user_id(&id)?
             }
             (None, Some(user)) => user,
             (None, None) => {
                 let id = UserId::generate();
-                sqlx::query("INSERT INTO users (id, client_id, external_id, created_at) VALUES ($1, $2, NULL, $3)")
-                    .bind(id.to_string())
-                    .bind(client)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                tx.sql(
+                    "INSERT INTO users (id, client_id, external_id, created_at) \
+                     VALUES ($1, $2, NULL, $3)",
+                )
+                .bind(id.to_string())
+                .bind(client)
+                .bind(now)
+                .execute()
+                .await?;
                 id
             }
         };
         let p = &flow.params;
         let accounts: Vec<&str> = p.accounts.iter().map(Iban::as_str).collect();
-        sqlx::query(
-            "INSERT INTO flows (id, client_id, user_id, kind, status, redirect_uri, state, language, \
-             accounts, account_types, allow_multi_selection, sync_period, save_secrets, provider_id, \
-             access_id, token_hash, token_expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        tx.sql(
+            "INSERT INTO flows (id, client_id, user_id, kind, status, redirect_uri, state, \
+             language, accounts, account_types, allow_multi_selection, sync_period, save_secrets, \
+             provider_id, access_id, token_hash, token_expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17)",
         )
         .bind(flow.id.to_string())
         .bind(client)
@@ -79,7 +85,7 @@ impl FlowStore for PgStore {
         .bind(flow.token_hash.to_hex())
         .bind(flow.token_expires_at.0)
         .bind(now)
-        .execute(&mut *tx)
+        .execute()
         .await?;
         tx.commit().await?;
         Ok(user)
@@ -90,23 +96,25 @@ impl FlowStore for PgStore {
         client: &ClientId,
         external: &ExternalUserId,
     ) -> Result<Option<UserId>, StoreError> {
-        let id: Option<String> =
-            sqlx::query_scalar("SELECT id FROM users WHERE client_id = $1 AND external_id = $2")
-                .bind(client.as_str())
-                .bind(external.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
+        let id: Option<String> = self
+            .db
+            .sql(USER_BY_EXTERNAL_ID)
+            .bind(client.as_str())
+            .bind(external.as_str())
+            .fetch_value()
+            .await?;
         id.as_deref().map(user_id).transpose()
     }
 
     async fn flow_by_token(&self, token: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {FLOW_COLUMNS} FROM flows WHERE token_hash = $1"
-        ))
-        .bind(token.to_hex())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(row_mapping::flow).transpose()
+        let sql = format!("SELECT {FLOW_COLUMNS} FROM flows WHERE token_hash = $1");
+        let row = self
+            .db
+            .sql(&sql)
+            .bind(token.to_hex())
+            .fetch_optional()
+            .await?;
+        row.as_ref().map(mapping::flow).transpose()
     }
 
     async fn open_session(
@@ -116,19 +124,21 @@ impl FlowStore for PgStore {
         session_expires_at: UnixTime,
         now: UnixTime,
     ) -> Result<Option<FlowRecord>, StoreError> {
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "UPDATE flows SET token_used_at = $1, session_hash = $2, session_expires_at = $3 \
-             WHERE token_hash = $4 AND token_used_at IS NULL AND token_expires_at > $5 \
+             WHERE token_hash = $4 AND token_used_at IS NULL AND token_expires_at > $1 \
              AND status = 'open' RETURNING {FLOW_COLUMNS}"
-        ))
-        .bind(now.0)
-        .bind(session.to_hex())
-        .bind(session_expires_at.0)
-        .bind(token.to_hex())
-        .bind(now.0)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(row_mapping::flow).transpose()
+        );
+        let row = self
+            .db
+            .sql(&sql)
+            .bind(now.0)
+            .bind(session.to_hex())
+            .bind(session_expires_at.0)
+            .bind(token.to_hex())
+            .fetch_optional()
+            .await?;
+        row.as_ref().map(mapping::flow).transpose()
     }
 
     async fn flow_by_session(
@@ -136,15 +146,18 @@ impl FlowStore for PgStore {
         session: &TokenHash,
         now: UnixTime,
     ) -> Result<Option<FlowRecord>, StoreError> {
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {FLOW_COLUMNS} FROM flows WHERE session_hash = $1 AND session_expires_at > $2 \
              AND status = 'open'"
-        ))
-        .bind(session.to_hex())
-        .bind(now.0)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(row_mapping::flow).transpose()
+        );
+        let row = self
+            .db
+            .sql(&sql)
+            .bind(session.to_hex())
+            .bind(now.0)
+            .fetch_optional()
+            .await?;
+        row.as_ref().map(mapping::flow).transpose()
     }
 
     async fn finish_flow(
@@ -160,24 +173,24 @@ impl FlowStore for PgStore {
             FlowEnd::Cancelled => (FlowStatus::Cancelled, None, None),
             FlowEnd::Failed { error } => (FlowStatus::Failed, None, Some(error.as_str())),
         };
-        let mut tx = self.pool.begin().await?;
-        let ended = sqlx::query(
-            "UPDATE flows SET status = $1, finished_at = $2, account_ids = $3, error = $4, \
-             session_hash = NULL WHERE id = $5 AND status = 'open'",
-        )
-        .bind(status.as_str())
-        .bind(now.0)
-        .bind(account_ids)
-        .bind(error)
-        .bind(flow.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let mut tx = self.db.begin().await?;
+        let ended = tx
+            .sql(
+                "UPDATE flows SET status = $1, finished_at = $2, account_ids = $3, error = $4, \
+                 session_hash = NULL WHERE id = $5 AND status = 'open'",
+            )
+            .bind(status.as_str())
+            .bind(now.0)
+            .bind(account_ids)
+            .bind(error)
+            .bind(flow.to_string())
+            .execute()
+            .await?;
         if ended != 1 {
             return Ok(false);
         }
         if let FlowEnd::Completed { code, .. } = end {
-            sqlx::query(
+            tx.sql(
                 "INSERT INTO authorization_codes \
                  (hash, flow_id, client_id, user_id, redirect_uri, scope, expires_at) \
                  SELECT $1, id, client_id, user_id, redirect_uri, $2, $3 FROM flows WHERE id = $4",
@@ -186,7 +199,7 @@ impl FlowStore for PgStore {
             .bind(&code.scope)
             .bind(code.expires_at.0)
             .bind(flow.to_string())
-            .execute(&mut *tx)
+            .execute()
             .await?;
         }
         tx.commit().await?;
@@ -198,13 +211,20 @@ impl FlowStore for PgStore {
         user: UserId,
         ids: &[String],
     ) -> Result<Vec<String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         // At most 100 ids (`account_ids::MAX_ACCOUNT_IDS`): one indexed lookup for all.
-        let owned: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE user_id = $1 AND id = ANY($2)")
-                .bind(user.to_string())
-                .bind(ids)
-                .fetch_all(&self.pool)
-                .await?;
+        let list: Vec<String> = (2..ids.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT id FROM accounts WHERE user_id = $1 AND id IN ({})",
+            list.join(", ")
+        );
+        let mut select = self.db.sql(&sql).bind(user.to_string());
+        for id in ids {
+            select = select.bind(id);
+        }
+        let owned: Vec<String> = select.fetch_column().await?;
         Ok(ids
             .iter()
             .filter(|id| !owned.contains(id))

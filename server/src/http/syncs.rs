@@ -59,6 +59,15 @@ fn origin(user: &AuthenticatedUser) -> SyncOrigin {
     }
 }
 
+/// The sync as the caller may see it: an upgrade's error data names only what it reaches.
+fn view(user: &AuthenticatedUser, sync: &SyncRow) -> Sync {
+    let mut rendered = render::sync(sync);
+    if let Some(data) = rendered.error.as_mut().and_then(|e| e.data.as_mut()) {
+        user.reach.redact_upgrade_data(data);
+    }
+    rendered
+}
+
 async fn owned_sync(
     state: &AppState,
     user: &AuthenticatedUser,
@@ -110,7 +119,7 @@ async fn start(
     let access = owned(&state, &user, &id).await?;
     let origin = origin(&user);
     let sync = service::start_sync(&state.engine, &access, &request, origin).await?;
-    Ok((StatusCode::CREATED, AppJson(render::sync(&sync))))
+    Ok((StatusCode::CREATED, AppJson(view(&user, &sync))))
 }
 
 /// Starts a sync of every access of the end-user (no `credentials`: they are per access).
@@ -143,20 +152,21 @@ async fn sync_all(
     }
     let origin = origin(&user);
     let mut syncs = Vec::new();
-    for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
+    let accesses = state.store.accesses_of_user(&user.engine_user_id()).await?;
+    for access in accesses.iter().filter(|a| user.reach.access(&a.id)) {
         let started = service::start_sync_with(
             &state.engine,
-            &access,
+            access,
             &request,
             origin,
             MissingCredentials::FailTheSync,
         )
         .await;
         match started {
-            Ok(sync) => syncs.push(render::sync(&sync)),
+            Ok(sync) => syncs.push(view(&user, &sync)),
             Err(error) if error.code == 1008 => {
                 if let Some(active) = state.store.active_sync(&access.id).await? {
-                    syncs.push(render::sync(&active));
+                    syncs.push(view(&user, &active));
                 }
             }
             Err(error) => return Err(error),
@@ -186,7 +196,8 @@ async fn one(
     user: AuthenticatedUser,
     AppPath((id, sync_id)): AppPath<(AccessId, SyncId)>,
 ) -> Result<AppJson<Sync>, ApiError> {
-    Ok(AppJson(render::sync(
+    Ok(AppJson(view(
+        &user,
         &owned_sync(&state, &user, &id, &sync_id).await?,
     )))
 }
@@ -293,5 +304,5 @@ async fn respond(
         return Err(ApiError::not_found("no such challenge"));
     }
     let sync = challenges::answer(&state.engine, &sync, &challenge_id, response).await?;
-    Ok(AppJson(render::sync(&sync)))
+    Ok(AppJson(view(&user, &sync)))
 }

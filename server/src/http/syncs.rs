@@ -68,6 +68,38 @@ fn view(user: &AuthenticatedUser, sync: &SyncRow) -> Sync {
     rendered
 }
 
+/// A sync's `redirect_uri` (where redirect SCA returns the end-user) must equal one of the
+/// client's registered redirect URIs, character for character (contract §4, §8: no open
+/// redirect). A widget session may also name the widget's own page, `<public URL>/`, and
+/// gets it when it names none.
+async fn checked_redirect(
+    state: &AppState,
+    user: &AuthenticatedUser,
+    mut request: SyncRequest,
+) -> Result<SyncRequest, ApiError> {
+    let widget_page = format!("{}/", state.public_url);
+    match &request.redirect_uri {
+        None if user.is_widget_session() => request.redirect_uri = Some(widget_page),
+        None => {}
+        Some(uri) if user.is_widget_session() && *uri == widget_page => {}
+        Some(uri) => {
+            let client = state.store.client(&user.client_id).await?;
+            let registered = client.is_some_and(|client| {
+                client
+                    .redirect_uris
+                    .iter()
+                    .any(|registered| registered.as_str() == uri)
+            });
+            if !registered {
+                return Err(ApiError::bad_request(
+                    "redirect_uri must equal one of the client's registered redirect URIs",
+                ));
+            }
+        }
+    }
+    Ok(request)
+}
+
 async fn owned_sync(
     state: &AppState,
     user: &AuthenticatedUser,
@@ -117,6 +149,7 @@ async fn start(
         check_credential_attempt(&state.limits, &user).await?;
     }
     let access = owned(&state, &user, &id).await?;
+    let request = checked_redirect(&state, &user, request).await?;
     let origin = origin(&user);
     let sync = service::start_sync(&state.engine, &access, &request, origin).await?;
     Ok((StatusCode::CREATED, AppJson(view(&user, &sync))))
@@ -150,6 +183,7 @@ async fn sync_all(
             "credentials are given per access, not to POST /rest/syncs",
         ));
     }
+    let request = checked_redirect(&state, &user, request).await?;
     let origin = origin(&user);
     let mut syncs = Vec::new();
     let accesses = state.store.accesses_of_user(&user.engine_user_id()).await?;

@@ -43,6 +43,9 @@ pub struct SyncRequest {
     pub save_secrets: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_notifications: Option<bool>,
+    /// Where redirect SCA returns the end-user: one of the client's registered redirect
+    /// URIs, exactly (a widget session may also name the widget's own page and gets it by
+    /// default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use kontolink_api::{CreateAccessRequest, SyncRequest, SyncScope};
 use serde_json::json;
 
-use super::{Engine, EngineError, SyncFailure, render, session};
+use super::{Engine, EngineError, SyncFailure, session};
 use crate::domain::SyncStatus;
-use crate::domain::ids::{AccessId, SyncId};
+use crate::domain::ids::{AccessId, GrantId, SyncId};
 use crate::domain::secret_owner::{access_secrets_owner, sync_secrets_owner};
 use crate::domain::sync::{Progress, SyncOptions};
 use crate::domain::time::{now_ms, rfc3339};
@@ -18,12 +18,15 @@ use crate::vault::SecretMap;
 /// `POST /rest/accesses`: validates, seals the secret credentials, no bank contact.
 /// `sync_period` is the access's default for syncs that name none: the flow's when a widget
 /// session creates it, else [`DEFAULT_SYNC_PERIOD`](crate::domain::flow::DEFAULT_SYNC_PERIOD).
+/// `created_by_grant`: the grant of the access token that creates it (that grant reaches all
+/// of the access's accounts); `None` for a widget session.
 pub async fn create_access(
     engine: &Engine,
     user_id: &str,
     client_id: &str,
     request: CreateAccessRequest,
     sync_period: i64,
+    created_by_grant: Option<GrantId>,
 ) -> Result<AccessRow, EngineError> {
     let method = engine
         .providers
@@ -87,6 +90,7 @@ pub async fn create_access(
         last_synced_at: None,
         upgraded_from: None,
         sync_period,
+        created_by_grant,
     };
     engine.store.insert_access(&access, sealed.as_ref()).await?;
     Ok(access)
@@ -334,7 +338,7 @@ pub async fn start_sync_with(
     };
     let data = json!({ "access_id": sync.access_id, "status": sync.status.as_str() });
     let (events, webhook) = if failure.is_some() {
-        let body = serde_json::to_string(&render::sync(&sync)).unwrap_or_default();
+        let body = super::webhooks::sync_body(engine.store.as_ref(), &sync).await?;
         let data = json!({ "access_id": sync.access_id, "status": "FAILED", "error": sync.error.as_ref().map(|e| e.code) });
         (
             vec![NewEvent::sync("SYNC_FAILED", &sync.id, data)],

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use kontolink_api::SyncScope;
 
 use super::retry::retry;
-use super::{Engine, SyncFailure, render, session, upgrade};
+use super::{Engine, SyncFailure, session, upgrade};
 use crate::domain::SyncStatus;
 use crate::domain::sync::{Progress, StoredRound};
 use crate::domain::time::now_ms;
@@ -226,13 +226,7 @@ async fn steps(
             }
         }
         let saved = store
-            .save_transactions(
-                &sync.id,
-                &engine.worker_id,
-                &access.user_id,
-                &batches,
-                now_ms(),
-            )
+            .save_transactions(&sync.id, &engine.worker_id, access, &batches, now_ms())
             .await?;
         if saved.is_none() {
             return Ok(Outcome::LeaseLost);
@@ -333,7 +327,6 @@ pub async fn finish(
     ended.ended_at = Some(now);
     ended.challenge = None;
     ended.step = None;
-    let body = render::sync(&ended);
     let mut events = Vec::new();
     if let Some(plan) = &upgrade {
         events.push(NewEvent {
@@ -357,6 +350,11 @@ pub async fn finish(
             "error": ended.error.as_ref().map(|e| e.code),
         }),
     ));
+    let webhook_body = if sync.options.disable_notifications {
+        None
+    } else {
+        Some(super::webhooks::sync_body(engine.store.as_ref(), &ended).await?)
+    };
     let finish = Finish {
         sync_id: sync.id.clone(),
         lease_owner,
@@ -364,8 +362,7 @@ pub async fn finish(
         error: ended.error.clone(),
         now,
         events,
-        webhook_body: (!sync.options.disable_notifications)
-            .then(|| serde_json::to_string(&body).unwrap_or_default()),
+        webhook_body,
         access_synced: failure.is_none().then(|| sync.progress.chosen()),
         secrets,
         upgrade,

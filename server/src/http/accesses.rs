@@ -39,12 +39,18 @@ pub async fn owned(
         .store
         .access(id)
         .await?
-        .filter(|access| access.user_id == user_id)
+        .filter(|access| access.user_id == user_id && user.reach.access(&access.id))
         .ok_or_else(|| ApiError::not_found("no such access"))
 }
 
-async fn view(state: &AppState, access: &AccessRow) -> Result<Access, ApiError> {
-    let accounts = state.store.accounts_of_access(&access.id).await?;
+/// The access as the caller may see it: only the accounts it reaches.
+async fn view(
+    state: &AppState,
+    user: &AuthenticatedUser,
+    access: &AccessRow,
+) -> Result<Access, ApiError> {
+    let mut accounts = state.store.accounts_of_access(&access.id).await?;
+    accounts.retain(|account| user.reach.account(&account.id, &account.access_id));
     let next = service::next_sync_possible_at(&state.engine, &access.id).await?;
     Ok(render::access(access, &accounts, next))
 }
@@ -81,9 +87,18 @@ async fn create(
         user.client_id.as_str(),
         request,
         sync_period,
+        user.grant_id(),
     )
     .await?;
-    Ok((StatusCode::CREATED, AppJson(view(&state, &access).await?)))
+    // The access is the caller's own: an access token's grant reaches all of it.
+    let user = AuthenticatedUser {
+        reach: user.reach.with_own_access(&access.id),
+        ..user
+    };
+    Ok((
+        StatusCode::CREATED,
+        AppJson(view(&state, &user, &access).await?),
+    ))
 }
 
 /// The end-user's accesses, oldest first.
@@ -103,7 +118,9 @@ async fn list(
 ) -> Result<AppJson<AccessList>, ApiError> {
     let mut accesses = Vec::new();
     for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
-        accesses.push(view(&state, &access).await?);
+        if user.reach.access(&access.id) {
+            accesses.push(view(&state, &user, &access).await?);
+        }
     }
     Ok(AppJson(AccessList { accesses }))
 }
@@ -127,5 +144,5 @@ async fn one(
     AppPath(id): AppPath<AccessId>,
 ) -> Result<AppJson<Access>, ApiError> {
     let access = owned(&state, &user, &id).await?;
-    Ok(AppJson(view(&state, &access).await?))
+    Ok(AppJson(view(&state, &user, &access).await?))
 }

@@ -46,7 +46,11 @@ async fn list(
 ) -> Result<AppJson<AccountList>, ApiError> {
     let accounts = state.store.accounts_of_user(&user.engine_user_id()).await?;
     Ok(AppJson(AccountList {
-        accounts: accounts.iter().map(render::account).collect(),
+        accounts: accounts
+            .iter()
+            .filter(|account| user.reach.account(&account.id, &account.access_id))
+            .map(render::account)
+            .collect(),
     }))
 }
 
@@ -60,7 +64,9 @@ async fn owned(
         .store
         .account(id)
         .await?
-        .filter(|account| account.user_id == user_id)
+        .filter(|account| {
+            account.user_id == user_id && user.reach.account(&account.id, &account.access_id)
+        })
         .ok_or_else(|| ApiError::not_found("no such account"))
 }
 

@@ -59,6 +59,47 @@ fn origin(user: &AuthenticatedUser) -> SyncOrigin {
     }
 }
 
+/// The sync as the caller may see it: an upgrade's error data names only what it reaches.
+fn view(user: &AuthenticatedUser, sync: &SyncRow) -> Sync {
+    let mut rendered = render::sync(sync);
+    if let Some(data) = rendered.error.as_mut().and_then(|e| e.data.as_mut()) {
+        user.reach.redact_upgrade_data(data);
+    }
+    rendered
+}
+
+/// A sync's `redirect_uri` (where redirect SCA returns the end-user) must equal one of the
+/// client's registered redirect URIs, character for character (contract §4, §8: no open
+/// redirect). A widget session may also name the widget's own page, `<public URL>/`, and
+/// gets it when it names none.
+async fn checked_redirect(
+    state: &AppState,
+    user: &AuthenticatedUser,
+    mut request: SyncRequest,
+) -> Result<SyncRequest, ApiError> {
+    let widget_page = format!("{}/", state.public_url);
+    match &request.redirect_uri {
+        None if user.is_widget_session() => request.redirect_uri = Some(widget_page),
+        None => {}
+        Some(uri) if user.is_widget_session() && *uri == widget_page => {}
+        Some(uri) => {
+            let client = state.store.client(&user.client_id).await?;
+            let registered = client.is_some_and(|client| {
+                client
+                    .redirect_uris
+                    .iter()
+                    .any(|registered| registered.as_str() == uri)
+            });
+            if !registered {
+                return Err(ApiError::bad_request(
+                    "redirect_uri must equal one of the client's registered redirect URIs",
+                ));
+            }
+        }
+    }
+    Ok(request)
+}
+
 async fn owned_sync(
     state: &AppState,
     user: &AuthenticatedUser,
@@ -108,9 +149,10 @@ async fn start(
         check_credential_attempt(&state.limits, &user).await?;
     }
     let access = owned(&state, &user, &id).await?;
+    let request = checked_redirect(&state, &user, request).await?;
     let origin = origin(&user);
     let sync = service::start_sync(&state.engine, &access, &request, origin).await?;
-    Ok((StatusCode::CREATED, AppJson(render::sync(&sync))))
+    Ok((StatusCode::CREATED, AppJson(view(&user, &sync))))
 }
 
 /// Starts a sync of every access of the end-user (no `credentials`: they are per access).
@@ -141,22 +183,24 @@ async fn sync_all(
             "credentials are given per access, not to POST /rest/syncs",
         ));
     }
+    let request = checked_redirect(&state, &user, request).await?;
     let origin = origin(&user);
     let mut syncs = Vec::new();
-    for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
+    let accesses = state.store.accesses_of_user(&user.engine_user_id()).await?;
+    for access in accesses.iter().filter(|a| user.reach.access(&a.id)) {
         let started = service::start_sync_with(
             &state.engine,
-            &access,
+            access,
             &request,
             origin,
             MissingCredentials::FailTheSync,
         )
         .await;
         match started {
-            Ok(sync) => syncs.push(render::sync(&sync)),
+            Ok(sync) => syncs.push(view(&user, &sync)),
             Err(EngineError::Busy(_)) => {
                 if let Some(active) = state.store.active_sync(&access.id).await? {
-                    syncs.push(render::sync(&active));
+                    syncs.push(view(&user, &active));
                 }
             }
             Err(error) => return Err(error.into()),
@@ -186,7 +230,8 @@ async fn one(
     user: AuthenticatedUser,
     AppPath((id, sync_id)): AppPath<(AccessId, SyncId)>,
 ) -> Result<AppJson<Sync>, ApiError> {
-    Ok(AppJson(render::sync(
+    Ok(AppJson(view(
+        &user,
         &owned_sync(&state, &user, &id, &sync_id).await?,
     )))
 }
@@ -293,5 +338,5 @@ async fn respond(
         return Err(ApiError::not_found("no such challenge"));
     }
     let sync = challenges::answer(&state.engine, &sync, &challenge_id, response).await?;
-    Ok(AppJson(render::sync(&sync)))
+    Ok(AppJson(view(&user, &sync)))
 }

@@ -13,9 +13,43 @@ use crate::domain::iban::Iban;
 use crate::domain::ids::{ClientId, ExternalUserId, FlowId, UserId};
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
+use crate::store::backend::Tx;
 use crate::store::{FlowEnd, FlowRecord, FlowStore, NewFlow, StoreError};
 
 const USER_BY_EXTERNAL_ID: &str = "SELECT id FROM users WHERE client_id = $1 AND external_id = $2";
+
+/// A reconnect flow's choice (a flow with `access_id`) also reaches every grant that already
+/// reaches that access (contract §2: "plus those chosen in later reconnect flows").
+async fn share_with_grants_of_access(
+    tx: &mut Tx,
+    flow: FlowId,
+    account_ids: &[String],
+) -> Result<(), StoreError> {
+    let access: Option<String> = tx
+        .sql("SELECT access_id FROM flows WHERE id = $1")
+        .bind(flow.to_string())
+        .fetch_one()
+        .await?
+        .at(0)?;
+    let Some(access) = access else {
+        return Ok(());
+    };
+    for account in account_ids {
+        tx.sql(
+            "INSERT INTO grant_accounts (grant_id, account_id) \
+             SELECT DISTINCT reaching.grant_id, chosen.id FROM accounts chosen \
+             JOIN accounts held ON held.access_id = chosen.access_id \
+             JOIN grant_accounts reaching ON reaching.account_id = held.id \
+             WHERE chosen.id = $1 AND chosen.access_id = $2 \
+             ON CONFLICT (grant_id, account_id) DO NOTHING",
+        )
+        .bind(account)
+        .bind(&access)
+        .execute()
+        .await?;
+    }
+    Ok(())
+}
 
 #[async_trait]
 impl FlowStore for SqlStore {
@@ -189,7 +223,8 @@ impl FlowStore for SqlStore {
         if ended != 1 {
             return Ok(false);
         }
-        if let FlowEnd::Completed { code, .. } = end {
+        if let FlowEnd::Completed { code, account_ids } = end {
+            share_with_grants_of_access(&mut tx, flow, account_ids).await?;
             tx.sql(
                 "INSERT INTO authorization_codes \
                  (hash, flow_id, client_id, user_id, redirect_uri, scope, expires_at) \

@@ -17,7 +17,7 @@ use crate::store::{ClientRecord, FlowRecord, StoreError};
 
 pub const ACCESS_COLUMNS: &str = "id, user_id, client_id, provider_id, access_method_id, \
     public_credentials, save_secrets, secrets_saved, auth_method_id, auth_medium_id, status, \
-    upgrade_error, created_at, last_synced_at, upgraded_from, sync_period";
+    upgrade_error, created_at, last_synced_at, upgraded_from, sync_period, created_by_grant";
 
 pub const ACCOUNT_COLUMNS: &str = "id, access_id, user_id, provider_account_id, iban, name, \
     account_type, currency, owner, balance, available, balance_date";
@@ -99,6 +99,10 @@ pub fn access(row: &Row) -> Result<AccessRow, StoreError> {
         last_synced_at: row.get("last_synced_at")?,
         upgraded_from: row.get("upgraded_from")?,
         sync_period: row.get("sync_period")?,
+        created_by_grant: row
+            .get::<Option<String>>("created_by_grant")?
+            .map(|text| grant_id(&text))
+            .transpose()?,
     })
 }
 

@@ -9,8 +9,9 @@
 use async_trait::async_trait;
 
 use super::SqlStore;
-use super::mapping::{client_id, grant_id, user_id};
-use crate::domain::ids::{ClientId, GrantId};
+use super::mapping::{client_id, from_json, grant_id, user_id};
+use crate::domain::ids::{AccessId, ClientId, GrantId};
+use crate::domain::reach::GrantReach;
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
 use crate::store::backend::{Row, Tx};
@@ -50,6 +51,36 @@ async fn insert_tokens(
     Ok(())
 }
 
+/// The new grant reaches the accounts the end-user chose in the code's flow (contract §2).
+async fn reach_chosen_accounts(
+    tx: &mut Tx,
+    grant: GrantId,
+    flow_id: &str,
+) -> Result<(), StoreError> {
+    let chosen: Option<String> = tx
+        .sql("SELECT account_ids FROM flows WHERE id = $1")
+        .bind(flow_id)
+        .fetch_one()
+        .await?
+        .at(0)?;
+    let chosen: Vec<String> = match chosen {
+        Some(text) => from_json(&text, "flow account_ids")?,
+        None => Vec::new(),
+    };
+    for account in chosen {
+        tx.sql(
+            "INSERT INTO grant_accounts (grant_id, account_id) \
+             SELECT CAST($1 AS TEXT), id FROM accounts WHERE id = $2 \
+             ON CONFLICT (grant_id, account_id) DO NOTHING",
+        )
+        .bind(grant.to_string())
+        .bind(&account)
+        .execute()
+        .await?;
+    }
+    Ok(())
+}
+
 async fn revoke_grant(tx: &mut Tx, grant: &str, now: UnixTime) -> Result<(), StoreError> {
     tx.sql("UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now.0)
@@ -84,7 +115,7 @@ impl TokenStore for SqlStore {
             .sql(
                 "UPDATE authorization_codes SET redeemed_at = $1 WHERE hash = $2 \
                  AND redeemed_at IS NULL AND expires_at > $1 AND client_id = $3 \
-                 AND redirect_uri = $4 RETURNING client_id, user_id, scope",
+                 AND redirect_uri = $4 RETURNING client_id, user_id, scope, flow_id",
             )
             .bind(now.0)
             .bind(code.to_hex())
@@ -110,6 +141,8 @@ impl TokenStore for SqlStore {
                 .bind(code.to_hex())
                 .execute()
                 .await?;
+            let flow_id: String = row.get("flow_id")?;
+            reach_chosen_accounts(&mut tx, info.grant_id, &flow_id).await?;
             insert_tokens(&mut tx, info.grant_id, tokens, now).await?;
             tx.commit().await?;
             return Ok(Exchange::Issued(info));
@@ -223,5 +256,53 @@ impl TokenStore for SqlStore {
             user_id: info.user_id,
             scope: info.scope,
         }))
+    }
+
+    async fn grant_reach(&self, grant: GrantId) -> Result<GrantReach, StoreError> {
+        self.reach("g.id = $1", &grant.to_string()).await
+    }
+
+    async fn live_grants_reach(&self, user: &str) -> Result<GrantReach, StoreError> {
+        self.reach("g.user_id = $1 AND g.revoked_at IS NULL", user)
+            .await
+    }
+}
+
+impl SqlStore {
+    /// What the grants `g` matching `grants` (one parameter, `value`) reach together.
+    async fn reach(&self, grants: &str, value: &str) -> Result<GrantReach, StoreError> {
+        let chosen = format!(
+            "SELECT DISTINCT a.id, a.access_id FROM grant_accounts ga \
+             JOIN grants g ON g.id = ga.grant_id JOIN accounts a ON a.id = ga.account_id \
+             WHERE {grants}"
+        );
+        let chosen = self
+            .db
+            .sql(&chosen)
+            .bind(value)
+            .fetch_all()
+            .await?
+            .iter()
+            .map(|row| Ok((row.get("id")?, row.get("access_id")?)))
+            .collect::<Result<_, StoreError>>()?;
+        let own = format!(
+            "SELECT a.id FROM accesses a JOIN grants g ON g.id = a.created_by_grant WHERE {grants}"
+        );
+        let own: Vec<AccessId> = self.db.sql(&own).bind(value).fetch_column().await?;
+        // Accesses an upgrade emptied, of the families whose accounts the grants reach.
+        let emptied = format!(
+            "SELECT f.id FROM accesses f \
+             WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE access_id = f.id) \
+             AND COALESCE(f.upgraded_from, f.id) IN (\
+             SELECT COALESCE(x.upgraded_from, x.id) FROM grant_accounts ga \
+             JOIN grants g ON g.id = ga.grant_id JOIN accounts a ON a.id = ga.account_id \
+             JOIN accesses x ON x.id = a.access_id WHERE {grants})"
+        );
+        let emptied: Vec<AccessId> = self.db.sql(&emptied).bind(value).fetch_column().await?;
+        Ok(GrantReach {
+            chosen,
+            own_accesses: own.into_iter().collect(),
+            upgraded_accesses: emptied.into_iter().collect(),
+        })
     }
 }

@@ -13,9 +13,9 @@
 //! The SQL is the common subset of both dialects: `$1`-style numbered parameters (SQLite
 //! reads `$N` as parameter N, and a repeated `$1` is one parameter), `ON CONFLICT … DO
 //! UPDATE`, `RETURNING`, flags compared as `WHERE flag`. What really differs lives in the
-//! two dialect modules: how a pool is opened and migrated, how a write transaction starts
-//! ([`Db::begin`]), the row locking of a shared queue ([`Db::skip_locked`]), the ordering of
-//! event ids ([`Tx::lock_events_of`]), and where rate-limit buckets live.
+//! two dialect modules: how a pool is opened and migrated, the row locking of a shared queue
+//! ([`Db::skip_locked`]), the ordering of event ids ([`Tx::lock_events_of`]), and where
+//! rate-limit buckets live. Transactions start alike ([`Db::begin`]).
 
 pub mod postgres;
 pub mod sqlite;
@@ -87,13 +87,16 @@ impl Db {
         }
     }
 
-    /// Starts a write transaction: SQLite takes its single write lock at once
-    /// (`BEGIN IMMEDIATE`, so the transaction never has to upgrade a read lock and fail with
-    /// `SQLITE_BUSY`); PostgreSQL starts one at READ COMMITTED, its exclusion coming from the
-    /// row locks of the conditional `UPDATE`s each transaction starts with.
+    /// Starts a write transaction. Every transaction of the store starts with its write (a
+    /// conditional `UPDATE` or an `INSERT`): on SQLite that first statement takes the single
+    /// write lock, waiting up to the busy timeout, before the transaction has read anything,
+    /// so it never has to upgrade a read snapshot and fail with `SQLITE_BUSY`, and holds the
+    /// lock no longer than it needs (a `BEGIN IMMEDIATE` would hold it one round trip more,
+    /// which under load made writers wait past the busy timeout). On PostgreSQL (READ
+    /// COMMITTED) the exclusion comes from the row lock that first statement takes.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }

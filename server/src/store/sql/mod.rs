@@ -2,8 +2,8 @@
 //! is written once, with `$1`-style parameters both databases read, and runs through the
 //! small typed dispatch of [`super::backend`]. What really differs between the two
 //! databases lives in `backend/sqlite.rs` and `backend/postgres.rs`: opening and migrating,
-//! how a write transaction starts, `FOR UPDATE SKIP LOCKED` for the queues, the ordering of
-//! event ids, and where rate-limit buckets live.
+//! `FOR UPDATE SKIP LOCKED` for the queues, the ordering of event ids, and where rate-limit
+//! buckets live.
 //!
 //! # Why a dispatch enum, not `sqlx::Any` or generics over `sqlx::Database`
 //!

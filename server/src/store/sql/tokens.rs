@@ -1,7 +1,7 @@
 //! Codes and refresh tokens. `redeem_code` and `rotate_refresh_token` start with the
 //! conditional `UPDATE … WHERE redeemed_at IS NULL` / `WHERE retired_at IS NULL … RETURNING`.
-//! On SQLite the transaction holds the single write lock from its `BEGIN IMMEDIATE`, so the
-//! calls run one after the other. On PostgreSQL (READ COMMITTED, see `backend/postgres.rs`)
+//! On SQLite that first write takes the single write lock, so the calls run one after the
+//! other. On PostgreSQL (READ COMMITTED, see `backend/postgres.rs`)
 //! the first transaction to reach the row locks it; every concurrent one waits, re-checks the
 //! condition against the committed row and gets no row back, so it takes the replay path
 //! (its next `SELECT` sees the winner's commit) and revokes the family, exactly as on SQLite.

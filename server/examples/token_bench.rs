@@ -16,28 +16,12 @@ use kontolink_server::clients::{NewClientSpec, register};
 use kontolink_server::config::{Config, RateLimit};
 use kontolink_server::startup::Application;
 use serde_json::{Value, json};
-use sqlx::{Connection, Executor, PgConnection};
+
+mod support;
+
+use support::{create_postgres, drop_postgres};
 
 const REDIRECT_URI: &str = "https://app.example.com/callback";
-
-async fn create_postgres(server: &str) -> anyhow::Result<(String, String)> {
-    let name = format!("kontolink_bench_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(server).await?;
-    admin
-        .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-        .await?;
-    let mut url = url::Url::parse(server)?;
-    url.set_path(&name);
-    Ok((url.to_string(), name))
-}
-
-async fn drop_postgres(server: &str, name: &str) -> anyhow::Result<()> {
-    let mut admin = PgConnection::connect(server).await?;
-    admin
-        .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-        .await?;
-    Ok(())
-}
 
 /// A code through the widget: flow → session → sandbox access → sync → complete.
 async fn authorization_code(

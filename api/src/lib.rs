@@ -20,7 +20,7 @@ mod syncs;
 mod token;
 
 pub use accesses::{Access, AccessList, CreateAccessRequest};
-pub use accounts::{Account, AccountList, Balance, Transaction, TransactionList};
+pub use accounts::{Account, AccountList, Balance, Transaction, TransactionList, account_types};
 pub use catalog::{AccessMethod, CredentialField, Provider, ProviderList};
 pub use challenges::{
     AuthMethod, Challenge, ChallengeFormat, ChallengeList, ChallengeResponse, ChallengeType,

@@ -2,6 +2,7 @@
 
 use kontolink_api::{
     Account, ChallengeType, ErrorDetail, FlowInfo, Sync, SyncRequest, SyncScope, SyncStatus,
+    account_types,
 };
 
 use super::messages::Command;
@@ -204,6 +205,41 @@ pub fn selectable_accounts(
                 })
         })
         .collect()
+}
+
+/// Sorts accounts the way the end-user sees them, the same in every flow whatever order the
+/// server lists them in (accounts stored together have no order of their own there): by
+/// type in the order of [`account_types::ALL`] (giro first; types the widget does not know
+/// after those, by name), then by IBAN (accounts without one last), name and id.
+pub fn sort_for_display(accounts: &mut [Account]) {
+    let type_rank = |a: &Account| {
+        let kind = a.account_type.trim();
+        match account_types::ALL
+            .iter()
+            .position(|known| known.eq_ignore_ascii_case(kind))
+        {
+            Some(rank) => (rank, String::new()),
+            None => (account_types::ALL.len(), kind.to_lowercase()),
+        }
+    };
+    let iban = |a: &Account| {
+        a.iban.as_deref().map(|iban| {
+            iban.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_uppercase()
+        })
+    };
+    accounts.sort_by_cached_key(|a| {
+        let iban = iban(a);
+        (
+            type_rank(a),
+            iban.is_none(),
+            iban,
+            a.name.clone(),
+            a.id.clone(),
+        )
+    });
 }
 
 /// An error detail for a bare code (a failed sync without its error, tests).

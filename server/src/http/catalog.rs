@@ -43,14 +43,15 @@ pub struct SearchParams {
     pub limit: Option<usize>,
 }
 
-/// Searches the catalog: best matches first, one row per bank.
+/// Searches the catalog: best matches first, one row per bank, at most `limit` of them;
+/// `total` says how many match in all.
 #[utoipa::path(
     get,
     path = "/catalog/providers",
     tag = "catalog",
     params(SearchParams),
     responses(
-        (status = 200, description = "Matching providers, best first", body = ProviderList),
+        (status = 200, description = "Matching providers, best first (at most `limit`), and `total`, the number of all matches", body = ProviderList),
         (status = 400, description = "Query too long or invalid", body = kontolink_api::ErrorBody),
         (status = 401, description = "`1001`: no valid access token or widget session", body = kontolink_api::ErrorBody),
     ),
@@ -82,13 +83,11 @@ pub async fn search(
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
-    let providers = state
-        .catalog
-        .search(&params.q, country, limit)
-        .into_iter()
-        .map(|p| p.to_api())
-        .collect();
-    Ok(Json(ProviderList { providers }))
+    let hits = state.catalog.find(&params.q, country, limit);
+    Ok(Json(ProviderList {
+        providers: hits.providers.into_iter().map(|p| p.to_api()).collect(),
+        total: Some(hits.total as u64),
+    }))
 }
 
 /// One provider by id (`kontolink-sandbox`, `de-<BLZ>`).

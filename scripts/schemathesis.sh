@@ -46,9 +46,10 @@ eval "$("$venv/bin/python" "$root/tests/schemathesis/credentials.py" "$base")"
 st() {
   log "schemathesis: $1"
   shift
-  "$venv/bin/st" --config-file "$root/tests/schemathesis/schemathesis.toml" run "$base/openapi.json" \
+  # Run in the scratch folder: schemathesis keeps a cache (.schemathesis/) in its working dir.
+  (cd "$work" && "$venv/bin/st" --config-file "$root/tests/schemathesis/schemathesis.toml" run "$base/openapi.json" \
     --checks all --phases examples,coverage,fuzzing --continue-on-failure \
-    --max-examples "${SCHEMATHESIS_EXAMPLES:-30}" --workers 1 --seed 1 "$@" \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-30}" --workers 1 --seed 1 "$@") \
     || { log "schemathesis failed; the server's log: $work/server.log"; tail -n 20 "$work/server.log" >&2; return 1; }
 }
 status=0

@@ -1,6 +1,6 @@
 //! Formatting, the HTML allow-list, photo URIs and the end of the flow.
 
-use kontolink_api::account_types;
+use kontolink_api::ACCOUNT_TYPES;
 use kontolink_api::{FinishQuery, FinishRedirect, Language};
 use kontolink_widget::finish::{finish_message, finish_url, origin_of};
 use kontolink_widget::i18n::format::{format_amount, format_date, format_iban, format_timestamp};
@@ -85,9 +85,11 @@ fn every_language_has_its_own_strings() {
 #[wasm_bindgen_test]
 fn account_types_are_shown_in_the_flows_language() {
     let de = texts(Language::De);
-    assert_eq!(account_type_label(de, account_types::GIRO), "Girokonto");
+    assert_eq!(account_type_label(de, "Giro account"), "Girokonto");
     assert_eq!(account_type_label(de, "Savings account"), "Sparkonto");
     assert_eq!(account_type_label(de, "credit card"), "Kreditkarte");
+    assert_eq!(account_type_label(de, "Securities account"), "Depot");
+    assert_eq!(account_type_label(de, "Other"), "Sonstiges Konto");
     assert_eq!(
         account_type_label(texts(Language::Fr), "Giro account"),
         "Compte courant"
@@ -103,7 +105,7 @@ fn account_types_are_shown_in_the_flows_language() {
     // Every known type has its own name in every language, and none is the English wire
     // name outside English.
     for language in Language::ALL {
-        let names: Vec<String> = account_types::ALL
+        let names: Vec<String> = ACCOUNT_TYPES
             .iter()
             .map(|t| account_type_label(texts(language), t))
             .collect();
@@ -114,7 +116,7 @@ fn account_types_are_shown_in_the_flows_language() {
                 "{names:?}"
             );
             if language != Language::En {
-                assert_ne!(name, account_types::ALL[i], "{language:?}");
+                assert_ne!(name, ACCOUNT_TYPES[i], "{language:?}");
             }
         }
     }

@@ -1,34 +1,19 @@
 use serde::{Deserialize, Serialize};
 
-/// The account types a provider reports in [`Account::account_type`] (finX's names). The
-/// wire carries these English names in every language; the widget shows them translated.
-pub mod account_types {
-    pub const GIRO: &str = "Giro account";
-    pub const SAVINGS: &str = "Savings account";
-    pub const FIXED_TERM_DEPOSIT: &str = "Fixed term deposit account";
-    pub const SECURITIES: &str = "Securities account";
-    pub const LOAN: &str = "Loan account";
-    pub const CREDIT_CARD: &str = "Credit card";
-    pub const INVESTMENT_FUND: &str = "Investment fund";
-    pub const BUILDING_SAVINGS: &str = "Building savings account";
-    pub const INSURANCE: &str = "Insurance";
-    pub const OTHER: &str = "Other";
-
-    /// Every known type, in the order of FinTS's account type codes (HIUPD: 1–9 giro,
-    /// 10–19 savings, … 80–89 insurance), which is also the order the widget lists them in.
-    pub const ALL: [&str; 10] = [
-        GIRO,
-        SAVINGS,
-        FIXED_TERM_DEPOSIT,
-        SECURITIES,
-        LOAN,
-        CREDIT_CARD,
-        INVESTMENT_FUND,
-        BUILDING_SAVINGS,
-        INSURANCE,
-        OTHER,
-    ];
-}
+/// Every account `type` (contract §4): FinTS account kinds and the sandbox bank's map to these.
+/// A flow's `account_types` may name only these.
+pub const ACCOUNT_TYPES: [&str; 10] = [
+    "Giro account",
+    "Savings account",
+    "Fixed term deposit account",
+    "Securities account",
+    "Loan account",
+    "Credit card",
+    "Investment fund",
+    "Building savings account",
+    "Insurance",
+    "Other",
+];
 
 /// `GET /rest/accounts/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,7 +23,7 @@ pub struct Account {
     pub access_id: String,
     pub iban: Option<String>,
     pub name: String,
-    /// One of [`account_types::ALL`], e.g. `Giro account`, `Savings account`.
+    /// One of [`ACCOUNT_TYPES`], e.g. `Giro account`, `Savings account`.
     #[serde(rename = "type")]
     pub account_type: String,
     pub currency: String,

@@ -1,8 +1,8 @@
 //! Following a sync: polling, challenges, failures, and the accounts it found.
 
 use kontolink_api::{
-    Account, ChallengeType, ErrorDetail, FlowInfo, Sync, SyncRequest, SyncScope, SyncStatus,
-    account_types,
+    ACCOUNT_TYPES, Account, ChallengeType, ErrorDetail, FlowInfo, Sync, SyncRequest, SyncScope,
+    SyncStatus,
 };
 
 use super::messages::Command;
@@ -209,17 +209,17 @@ pub fn selectable_accounts(
 
 /// Sorts accounts the way the end-user sees them, the same in every flow whatever order the
 /// server lists them in (accounts stored together have no order of their own there): by
-/// type in the order of [`account_types::ALL`] (giro first; types the widget does not know
+/// type in the order of [`ACCOUNT_TYPES`] (giro first; types the widget does not know
 /// after those, by name), then by IBAN (accounts without one last), name and id.
 pub fn sort_for_display(accounts: &mut [Account]) {
     let type_rank = |a: &Account| {
         let kind = a.account_type.trim();
-        match account_types::ALL
+        match ACCOUNT_TYPES
             .iter()
             .position(|known| known.eq_ignore_ascii_case(kind))
         {
             Some(rank) => (rank, String::new()),
-            None => (account_types::ALL.len(), kind.to_lowercase()),
+            None => (ACCOUNT_TYPES.len(), kind.to_lowercase()),
         }
     };
     let iban = |a: &Account| {

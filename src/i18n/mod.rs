@@ -130,7 +130,7 @@ pub struct Texts {
     pub close: &'static str,
 }
 
-/// The names of the known account types ([`kontolink_api::account_types`]).
+/// The names of the known account types ([`kontolink_api::ACCOUNT_TYPES`]).
 #[derive(Debug)]
 pub struct AccountTypeNames {
     pub giro: &'static str,
@@ -143,6 +143,24 @@ pub struct AccountTypeNames {
     pub building_savings: &'static str,
     pub insurance: &'static str,
     pub other: &'static str,
+}
+
+impl AccountTypeNames {
+    /// The names in the order of [`kontolink_api::ACCOUNT_TYPES`].
+    fn in_wire_order(&self) -> [&'static str; 10] {
+        [
+            self.giro,
+            self.savings,
+            self.fixed_term_deposit,
+            self.securities,
+            self.loan,
+            self.credit_card,
+            self.investment_fund,
+            self.building_savings,
+            self.insurance,
+            self.other,
+        ]
+    }
 }
 
 /// The table of a language.
@@ -216,24 +234,11 @@ pub fn credential_label(texts: &Texts, id: &str, provider_label: &str) -> String
 /// An account's type as the end-user reads it: a known type (the wire's English name, e.g.
 /// `Giro account`) in the flow's language, any other as the bank sent it.
 pub fn account_type_label(texts: &Texts, account_type: &str) -> String {
-    use kontolink_api::account_types as wire;
-    let names = &texts.account_types;
-    let known = [
-        (wire::GIRO, names.giro),
-        (wire::SAVINGS, names.savings),
-        (wire::FIXED_TERM_DEPOSIT, names.fixed_term_deposit),
-        (wire::SECURITIES, names.securities),
-        (wire::LOAN, names.loan),
-        (wire::CREDIT_CARD, names.credit_card),
-        (wire::INVESTMENT_FUND, names.investment_fund),
-        (wire::BUILDING_SAVINGS, names.building_savings),
-        (wire::INSURANCE, names.insurance),
-        (wire::OTHER, names.other),
-    ];
-    known
+    kontolink_api::ACCOUNT_TYPES
         .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(account_type.trim()))
-        .map_or_else(|| account_type.to_owned(), |(_, label)| (*label).to_owned())
+        .zip(texts.account_types.in_wire_order())
+        .find(|(wire, _)| wire.eq_ignore_ascii_case(account_type.trim()))
+        .map_or_else(|| account_type.to_owned(), |(_, label)| label.to_owned())
 }
 
 /// The bank search's status once its answer is in: how many banks are shown and, when the

@@ -1,7 +1,7 @@
 //! From the FinTS job's words to the engine's: accounts, transactions with stable ids,
 //! challenges, errors.
 
-use kontolink_api::{AuthMethod, Challenge, ChallengeFormat, ChallengeType, account_types};
+use kontolink_api::{AuthMethod, Challenge, ChallengeFormat, ChallengeType};
 use kontolink_fints::dialog::{AccountResult, FintsError};
 use kontolink_fints::segments::bpd::TanMethod;
 use kontolink_fints::segments::tan::TanChallenge;
@@ -15,16 +15,16 @@ use crate::providers::{BankAccount, BankError, BankTransaction, blank_challenge}
 /// The contract's account type for a FinTS account type code (HIUPD).
 pub fn account_type(code: Option<u32>) -> &'static str {
     match code.unwrap_or(1) {
-        1..=9 => account_types::GIRO,
-        10..=19 => account_types::SAVINGS,
-        20..=29 => account_types::FIXED_TERM_DEPOSIT,
-        30..=39 => account_types::SECURITIES,
-        40..=49 => account_types::LOAN,
-        50..=59 => account_types::CREDIT_CARD,
-        60..=69 => account_types::INVESTMENT_FUND,
-        70..=79 => account_types::BUILDING_SAVINGS,
-        80..=89 => account_types::INSURANCE,
-        _ => account_types::OTHER,
+        1..=9 => "Giro account",
+        10..=19 => "Savings account",
+        20..=29 => "Fixed term deposit account",
+        30..=39 => "Securities account",
+        40..=49 => "Loan account",
+        50..=59 => "Credit card",
+        60..=69 => "Investment fund",
+        70..=79 => "Building savings account",
+        80..=89 => "Insurance",
+        _ => "Other",
     }
 }
 
@@ -309,6 +309,13 @@ mod tests {
         let out = transactions("acct", &both, "EUR");
         assert_eq!(out.len(), 1);
         assert!(out[0].booked);
+    }
+
+    #[test]
+    fn every_fints_account_kind_is_a_published_account_type() {
+        for code in 0..=99 {
+            assert!(kontolink_api::ACCOUNT_TYPES.contains(&account_type(Some(code))));
+        }
     }
 
     #[test]

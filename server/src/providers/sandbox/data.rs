@@ -2,7 +2,6 @@
 //! (SHA-256 of the login), so the same login always yields the same accounts and the same
 //! transactions with the same ids, whichever access or process fetches them.
 
-use kontolink_api::account_types;
 use sha2::{Digest, Sha256};
 use time::{Date, Duration};
 
@@ -50,8 +49,8 @@ fn cents(value: i64) -> String {
 /// `giro` and `savings`; `count` = how many of them exist.
 pub fn accounts(seed: &Seed, count: usize, today: Date) -> Vec<BankAccount> {
     [
-        ("giro", "Girokonto", account_types::GIRO),
-        ("savings", "Tagesgeld", account_types::SAVINGS),
+        ("giro", "Girokonto", "Giro account"),
+        ("savings", "Tagesgeld", "Savings account"),
     ]
     .into_iter()
     .take(count)

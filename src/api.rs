@@ -91,13 +91,12 @@ impl Client {
         self.post("/widget/session", &body).await
     }
 
-    /// `GET /catalog/providers?q=…&country=DE`.
-    pub async fn search_providers(&self, query: &str) -> Result<Vec<Provider>, ClientError> {
+    /// `GET /catalog/providers?q=…&country=DE`: the best matches and how many match in all.
+    pub async fn search_providers(&self, query: &str) -> Result<ProviderList, ClientError> {
         let request = self
             .authorized(Request::get(&format!("{}/catalog/providers", self.base)))
             .query([("q", query), ("country", "DE")]);
-        let list: ProviderList = read(request.send().await).await?;
-        Ok(list.providers)
+        read(request.send().await).await
     }
 
     /// `GET /catalog/providers/{id}`.

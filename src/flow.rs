@@ -19,7 +19,9 @@ pub use messages::{Command, Msg};
 pub use model::{
     Credentials, Launch, Model, Notice, Problem, ProblemKind, ResumeRecord, Retry, Step,
 };
-pub use sync::{FailureAction, classify_failure, detail, selectable_accounts, sync_request};
+pub use sync::{
+    FailureAction, classify_failure, detail, selectable_accounts, sort_for_display, sync_request,
+};
 pub use update::update;
 pub use upgrade::UpgradeFollow;
 

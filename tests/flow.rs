@@ -492,3 +492,84 @@ fn too_many_credential_attempts_keep_the_form_and_say_to_wait() {
     assert_eq!(notice, &Some(Notice::TooManyAttempts));
     assert!(!model.busy, "the form can be sent again");
 }
+
+#[wasm_bindgen_test]
+fn accounts_are_offered_in_the_same_order_in_every_flow() {
+    // Accounts the server stored together come back in no particular order (random ids);
+    // the end-user sees them by type (giro first), then IBAN, whatever that order was.
+    let with_iban = |mut a: kontolink_api::Account, iban: Option<&str>| {
+        a.iban = iban.map(str::to_owned);
+        a
+    };
+    let listed = vec![
+        with_iban(
+            account("tagesgeld", "access-1", "Savings account"),
+            Some("DE02900948150000000003"),
+        ),
+        account("bonus", "access-1", "Bonus account"),
+        with_iban(account("card", "access-1", "Credit card"), None),
+        with_iban(
+            account("giro-2", "access-1", "giro account"),
+            Some("DE02 9009 4815 0000 0000 02"),
+        ),
+        with_iban(
+            account("giro-1", "access-1", "Giro account"),
+            Some("DE02900948150000000001"),
+        ),
+    ];
+    let expected = ["giro-1", "giro-2", "tagesgeld", "card", "bonus"];
+    for turn in 0..listed.len() {
+        let mut order = listed.clone();
+        order.rotate_left(turn);
+        if turn % 2 == 1 {
+            order.reverse();
+        }
+        let mut model = syncing(false);
+        model.flow.as_mut().unwrap().account_types = None;
+        flow::update(&mut model, Msg::AccountsLoaded(Ok(order)));
+        let Step::Accounts { accounts } = &model.step else {
+            panic!("{:?}", model.step)
+        };
+        let ids: Vec<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, expected, "listed from turn {turn}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_problem_page_has_one_way_out_close_which_ends_the_flow_as_failed() {
+    let mut model = failed(10012, Value::Null);
+    let Step::Problem(problem) = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert!(problem.closable);
+    assert!(
+        !model.step.offers_cancel(),
+        "no second button that would end the flow as cancelled instead"
+    );
+    assert_eq!(
+        flow::update(&mut model, Msg::Close),
+        vec![Command::Fail("10012".into())]
+    );
+    // Every other page of an open session keeps "Cancel".
+    assert!(Step::BankSearch.offers_cancel());
+    assert!(Step::Progress.offers_cancel());
+    assert!(syncing(false).step.offers_cancel());
+    assert!(!Step::LinkInvalid.offers_cancel());
+}
+
+#[wasm_bindgen_test]
+fn a_flow_whose_end_failed_can_still_be_closed() {
+    let mut model = syncing(false);
+    flow::update(&mut model, Msg::CancelConfirmed);
+    let offline = kontolink_widget::api::ClientError::Network("offline".into());
+    flow::update(&mut model, Msg::Finished(Err(offline)));
+    let Step::Problem(problem) = &model.step else {
+        panic!("{:?}", model.step)
+    };
+    assert!(problem.closable, "the session is still there to end");
+    assert!(!model.step.offers_cancel());
+    assert_eq!(
+        flow::update(&mut model, Msg::Close),
+        vec![Command::Fail("30000".into())]
+    );
+}

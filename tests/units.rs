@@ -1,9 +1,12 @@
 //! Formatting, the HTML allow-list, photo URIs and the end of the flow.
 
+use kontolink_api::ACCOUNT_TYPES;
 use kontolink_api::{FinishQuery, FinishRedirect, Language};
 use kontolink_widget::finish::{finish_message, finish_url, origin_of};
 use kontolink_widget::i18n::format::{format_amount, format_date, format_iban, format_timestamp};
-use kontolink_widget::i18n::{credential_label, preferred, texts};
+use kontolink_widget::i18n::{
+    account_type_label, bank_search_count, credential_label, preferred, texts,
+};
 use kontolink_widget::sanitize::{Node, Tag, plain_text, safe_image_data_uri, sanitize};
 use serde_json::json;
 use wasm_bindgen_test::*;
@@ -77,6 +80,69 @@ fn every_language_has_its_own_strings() {
         credential_label(texts(Language::Fr), "token2", "Jeton"),
         "Jeton"
     );
+}
+
+#[wasm_bindgen_test]
+fn account_types_are_shown_in_the_flows_language() {
+    let de = texts(Language::De);
+    assert_eq!(account_type_label(de, "Giro account"), "Girokonto");
+    assert_eq!(account_type_label(de, "Savings account"), "Sparkonto");
+    assert_eq!(account_type_label(de, "credit card"), "Kreditkarte");
+    assert_eq!(account_type_label(de, "Securities account"), "Depot");
+    assert_eq!(account_type_label(de, "Other"), "Sonstiges Konto");
+    assert_eq!(
+        account_type_label(texts(Language::Fr), "Giro account"),
+        "Compte courant"
+    );
+    assert_eq!(
+        account_type_label(texts(Language::Es), "Giro account"),
+        "Cuenta corriente"
+    );
+    assert_eq!(
+        account_type_label(texts(Language::En), "Giro account"),
+        "Current account"
+    );
+    // Every known type has its own name in every language, and none is the English wire
+    // name outside English.
+    for language in Language::ALL {
+        let names: Vec<String> = ACCOUNT_TYPES
+            .iter()
+            .map(|t| account_type_label(texts(language), t))
+            .collect();
+        for (i, name) in names.iter().enumerate() {
+            assert!(!name.is_empty());
+            assert!(
+                names[i + 1..].iter().all(|other| other != name),
+                "{names:?}"
+            );
+            if language != Language::En {
+                assert_ne!(name, ACCOUNT_TYPES[i], "{language:?}");
+            }
+        }
+    }
+    // A type the widget does not know is shown as the bank sent it.
+    assert_eq!(account_type_label(de, "Tagesgeld Plus"), "Tagesgeld Plus");
+}
+
+#[wasm_bindgen_test]
+fn the_bank_search_says_when_it_shows_only_the_first_matches() {
+    let de = texts(Language::De);
+    assert!(
+        bank_search_count(de, 20, Some(143)).starts_with("Die ersten 20 von 143 Treffern."),
+        "{}",
+        bank_search_count(de, 20, Some(143))
+    );
+    assert!(bank_search_count(de, 7, Some(7)).starts_with("7 Banken gefunden."));
+    assert!(bank_search_count(de, 1, Some(1)).starts_with("1 Bank gefunden."));
+    // A server that does not count: what is shown.
+    assert!(bank_search_count(de, 20, None).starts_with("20 Banken gefunden."));
+    let en = texts(Language::En);
+    assert!(bank_search_count(en, 20, Some(143)).starts_with("The first 20 of 143 banks found."));
+    for language in Language::ALL {
+        let text = bank_search_count(texts(language), 20, Some(143));
+        assert!(text.contains("20") && text.contains("143"), "{text}");
+        assert!(!text.contains("{}"), "{text}");
+    }
 }
 
 #[wasm_bindgen_test]

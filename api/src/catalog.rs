@@ -36,9 +36,15 @@ pub struct CredentialField {
     pub is_optional: bool,
 }
 
-/// `{"providers": […]}`.
+/// `{"providers": […], "total": N}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderList {
+    /// The best matches, at most the search's `limit`.
     pub providers: Vec<Provider>,
+    /// How many providers match in all: more than `providers` holds when the search was cut
+    /// at its `limit` (then a narrower query finds the rest). Absent from servers before it
+    /// was added; the server always sends it.
+    #[serde(default)]
+    pub total: Option<u64>,
 }

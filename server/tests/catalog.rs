@@ -116,6 +116,33 @@ async fn searching_by_city_with_folded_umlauts_finds_munich_banks() {
 }
 
 #[tokio::test]
+async fn a_search_with_more_matches_than_its_limit_says_how_many_there_are() {
+    let app = TestApp::spawn().await;
+    let list: ProviderList = app
+        .search(&[("q", "Sparkasse")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.providers.len(), 20, "the default limit");
+    let total = list.total.expect("total");
+    assert!(total > 20, "{total}");
+    let wide: ProviderList = app
+        .search(&[("q", "Sparkasse"), ("limit", "50")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        wide.total,
+        Some(total),
+        "the total does not depend on the limit"
+    );
+    let one: ProviderList = app.search(&[("q", "70150000")]).await.json().await.unwrap();
+    assert_eq!(one.total, Some(1));
+}
+
+#[tokio::test]
 async fn an_exact_blz_comes_first_with_its_fints_access_method() {
     let app = TestApp::spawn().await;
     let list: ProviderList = app.search(&[("q", "70150000")]).await.json().await.unwrap();

@@ -41,6 +41,23 @@ pub enum Step {
     Problem(Problem),
 }
 
+impl Step {
+    /// Whether the page offers "Cancel" (`POST /widget/cancel`): every step with an open
+    /// session, except the problem page. That page's one way out is "Close", which ends the
+    /// flow as failed with its error code (contract §5.7: `success=false&error=CODE`);
+    /// a second button ending it as cancelled instead would leave the end-user to guess.
+    pub fn offers_cancel(&self) -> bool {
+        matches!(
+            self,
+            Step::BankSearch
+                | Step::Credentials { .. }
+                | Step::Progress
+                | Step::Challenge { .. }
+                | Step::Accounts { .. }
+        )
+    }
+}
+
 /// A message shown on the current page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {

@@ -1,7 +1,8 @@
 //! Following a sync: polling, challenges, failures, and the accounts it found.
 
 use kontolink_api::{
-    Account, ChallengeType, ErrorDetail, FlowInfo, Sync, SyncRequest, SyncScope, SyncStatus,
+    ACCOUNT_TYPES, Account, ChallengeType, ErrorDetail, FlowInfo, Sync, SyncRequest, SyncScope,
+    SyncStatus,
 };
 
 use super::messages::Command;
@@ -204,6 +205,41 @@ pub fn selectable_accounts(
                 })
         })
         .collect()
+}
+
+/// Sorts accounts the way the end-user sees them, the same in every flow whatever order the
+/// server lists them in (accounts stored together have no order of their own there): by
+/// type in the order of [`ACCOUNT_TYPES`] (giro first; types the widget does not know
+/// after those, by name), then by IBAN (accounts without one last), name and id.
+pub fn sort_for_display(accounts: &mut [Account]) {
+    let type_rank = |a: &Account| {
+        let kind = a.account_type.trim();
+        match ACCOUNT_TYPES
+            .iter()
+            .position(|known| known.eq_ignore_ascii_case(kind))
+        {
+            Some(rank) => (rank, String::new()),
+            None => (ACCOUNT_TYPES.len(), kind.to_lowercase()),
+        }
+    };
+    let iban = |a: &Account| {
+        a.iban.as_deref().map(|iban| {
+            iban.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_uppercase()
+        })
+    };
+    accounts.sort_by_cached_key(|a| {
+        let iban = iban(a);
+        (
+            type_rank(a),
+            iban.is_none(),
+            iban,
+            a.name.clone(),
+            a.id.clone(),
+        )
+    });
 }
 
 /// An error detail for a bare code (a failed sync without its error, tests).

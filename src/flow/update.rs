@@ -6,7 +6,9 @@ use super::challenge::{answer, answered, open_redirect};
 use super::messages::{Command, Msg};
 use super::model::{Model, Notice, ProblemKind, Retry, Step};
 use super::problem::{poll_failed, problem, request_failed, retry};
-use super::sync::{apply_failure, on_sync, selectable_accounts, stop_polling, sync_request};
+use super::sync::{
+    apply_failure, on_sync, selectable_accounts, sort_for_display, stop_polling, sync_request,
+};
 use super::upgrade::{follow as follow_upgrade, offered_accesses};
 use super::{GENERAL_ERROR, LINK_INVALID};
 use crate::api::ClientError;
@@ -183,10 +185,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
         Msg::AccountsLoaded(Ok(accounts)) => {
             model.busy = false;
             let flow = model.flow.clone();
-            let accounts = match &flow {
+            let mut accounts = match &flow {
                 Some(flow) => selectable_accounts(accounts, flow, &offered_accesses(model)),
                 None => accounts,
             };
+            sort_for_display(&mut accounts);
             model.step = if accounts.is_empty() {
                 problem(ProblemKind::NoAccounts, None, None, true)
             } else {
@@ -225,10 +228,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
             vec![Command::Deliver(redirect)]
         }
         Msg::Finished(Err(error)) => {
+            // Ending the flow failed (complete, cancel or fail): "Close" tries again to end
+            // it, as failed, while there is a session.
             model.busy = false;
             model.step = request_failed(&error, None);
+            let has_session = model.session_token.is_some();
             if let Step::Problem(problem) = &mut model.step {
-                problem.closable = false;
+                problem.closable = has_session;
             }
             Vec::new()
         }

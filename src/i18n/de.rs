@@ -1,4 +1,4 @@
-use super::Texts;
+use super::{AccountTypeNames, Texts};
 
 pub static TEXTS: Texts = Texts {
     starting: "Verbindung wird aufgebaut …",
@@ -18,7 +18,9 @@ pub static TEXTS: Texts = Texts {
     bank_search_hint: "Geben Sie mindestens 2 Zeichen ein.",
     bank_search_searching: "Suche läuft …",
     bank_search_no_results: "Keine Bank gefunden. Bitte prüfen Sie Ihre Eingabe.",
+    bank_search_count_one: "1 Bank gefunden. Mit den Pfeiltasten auswählen, mit Enter bestätigen.",
     bank_search_count: "{} Banken gefunden. Mit den Pfeiltasten auswählen, mit Enter bestätigen.",
+    bank_search_count_more: "Die ersten {} von {} Treffern. Geben Sie mehr ein, um die Suche einzugrenzen. Mit den Pfeiltasten auswählen, mit Enter bestätigen.",
     blz: "BLZ",
     bic: "BIC",
     credentials_title: "Anmelden bei {}",
@@ -82,6 +84,18 @@ pub static TEXTS: Texts = Texts {
     accounts_submit: "Auswahl bestätigen",
     accounts_required: "Bitte wählen Sie mindestens ein Konto.",
     balance: "Kontostand",
+    account_types: AccountTypeNames {
+        giro: "Girokonto",
+        savings: "Sparkonto",
+        fixed_term_deposit: "Festgeldkonto",
+        securities: "Depot",
+        loan: "Darlehenskonto",
+        credit_card: "Kreditkarte",
+        investment_fund: "Fondsdepot",
+        building_savings: "Bausparvertrag",
+        insurance: "Versicherung",
+        other: "Sonstiges Konto",
+    },
     finish_title: "Fertig",
     finish_redirecting: "Sie werden weitergeleitet …",
     finish_embedded: "Sie können jetzt zur App zurückkehren.",

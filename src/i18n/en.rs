@@ -1,4 +1,4 @@
-use super::Texts;
+use super::{AccountTypeNames, Texts};
 
 pub static TEXTS: Texts = Texts {
     starting: "Connecting …",
@@ -18,7 +18,9 @@ pub static TEXTS: Texts = Texts {
     bank_search_hint: "Enter at least 2 characters.",
     bank_search_searching: "Searching …",
     bank_search_no_results: "No bank found. Please check your input.",
+    bank_search_count_one: "1 bank found. Use the arrow keys to choose and Enter to confirm.",
     bank_search_count: "{} banks found. Use the arrow keys to choose and Enter to confirm.",
+    bank_search_count_more: "The first {} of {} banks found. Type more to narrow the search. Use the arrow keys to choose and Enter to confirm.",
     blz: "Bank code",
     bic: "BIC",
     credentials_title: "Log in to {}",
@@ -82,6 +84,18 @@ pub static TEXTS: Texts = Texts {
     accounts_submit: "Confirm selection",
     accounts_required: "Please choose at least one account.",
     balance: "Balance",
+    account_types: AccountTypeNames {
+        giro: "Current account",
+        savings: "Savings account",
+        fixed_term_deposit: "Fixed-term deposit",
+        securities: "Securities account",
+        loan: "Loan account",
+        credit_card: "Credit card",
+        investment_fund: "Investment fund",
+        building_savings: "Building savings account",
+        insurance: "Insurance",
+        other: "Other account",
+    },
     finish_title: "Done",
     finish_redirecting: "Redirecting …",
     finish_embedded: "You can return to the app now.",

@@ -1,4 +1,4 @@
-use super::Texts;
+use super::{AccountTypeNames, Texts};
 
 pub static TEXTS: Texts = Texts {
     starting: "Conectando …",
@@ -18,7 +18,9 @@ pub static TEXTS: Texts = Texts {
     bank_search_hint: "Introduzca al menos 2 caracteres.",
     bank_search_searching: "Buscando …",
     bank_search_no_results: "No se ha encontrado ningún banco. Compruebe su entrada.",
+    bank_search_count_one: "1 banco encontrado. Elija con las flechas y confirme con Intro.",
     bank_search_count: "{} bancos encontrados. Elija con las flechas y confirme con Intro.",
+    bank_search_count_more: "Los primeros {} de {} bancos encontrados. Escriba más para acotar la búsqueda. Elija con las flechas y confirme con Intro.",
     blz: "Código bancario",
     bic: "BIC",
     credentials_title: "Iniciar sesión en {}",
@@ -82,6 +84,18 @@ pub static TEXTS: Texts = Texts {
     accounts_submit: "Confirmar selección",
     accounts_required: "Elija al menos una cuenta.",
     balance: "Saldo",
+    account_types: AccountTypeNames {
+        giro: "Cuenta corriente",
+        savings: "Cuenta de ahorro",
+        fixed_term_deposit: "Depósito a plazo fijo",
+        securities: "Cuenta de valores",
+        loan: "Cuenta de préstamo",
+        credit_card: "Tarjeta de crédito",
+        investment_fund: "Fondo de inversión",
+        building_savings: "Cuenta ahorro vivienda",
+        insurance: "Seguro",
+        other: "Otra cuenta",
+    },
     finish_title: "Listo",
     finish_redirecting: "Redirigiendo …",
     finish_embedded: "Ya puede volver a la aplicación.",

@@ -1,4 +1,4 @@
-use super::Texts;
+use super::{AccountTypeNames, Texts};
 
 pub static TEXTS: Texts = Texts {
     starting: "Connexion en cours …",
@@ -18,7 +18,9 @@ pub static TEXTS: Texts = Texts {
     bank_search_hint: "Saisissez au moins 2 caractères.",
     bank_search_searching: "Recherche en cours …",
     bank_search_no_results: "Aucune banque trouvée. Veuillez vérifier votre saisie.",
+    bank_search_count_one: "1 banque trouvée. Choisissez avec les flèches, validez avec Entrée.",
     bank_search_count: "{} banques trouvées. Choisissez avec les flèches, validez avec Entrée.",
+    bank_search_count_more: "Les {} premières banques sur {} trouvées. Précisez votre saisie pour affiner la recherche. Choisissez avec les flèches, validez avec Entrée.",
     blz: "Code bancaire",
     bic: "BIC",
     credentials_title: "Connexion à {}",
@@ -82,6 +84,18 @@ pub static TEXTS: Texts = Texts {
     accounts_submit: "Confirmer la sélection",
     accounts_required: "Veuillez choisir au moins un compte.",
     balance: "Solde",
+    account_types: AccountTypeNames {
+        giro: "Compte courant",
+        savings: "Compte d’épargne",
+        fixed_term_deposit: "Compte à terme",
+        securities: "Compte-titres",
+        loan: "Compte de prêt",
+        credit_card: "Carte de crédit",
+        investment_fund: "Fonds d’investissement",
+        building_savings: "Épargne logement",
+        insurance: "Assurance",
+        other: "Autre compte",
+    },
     finish_title: "Terminé",
     finish_redirecting: "Redirection en cours …",
     finish_embedded: "Vous pouvez maintenant revenir à l’application.",

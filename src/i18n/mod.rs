@@ -30,8 +30,12 @@ pub struct Texts {
     pub bank_search_hint: &'static str,
     pub bank_search_searching: &'static str,
     pub bank_search_no_results: &'static str,
-    /// `{}` = number of banks found.
+    /// Exactly one bank found.
+    pub bank_search_count_one: &'static str,
+    /// `{}` = number of banks found (all of them shown).
     pub bank_search_count: &'static str,
+    /// More banks match than the search returned: `{}` = shown, `{}` = found in all.
+    pub bank_search_count_more: &'static str,
     pub blz: &'static str,
     pub bic: &'static str,
     // Credentials
@@ -102,6 +106,7 @@ pub struct Texts {
     pub accounts_submit: &'static str,
     pub accounts_required: &'static str,
     pub balance: &'static str,
+    pub account_types: AccountTypeNames,
     // Finish
     pub finish_title: &'static str,
     pub finish_redirecting: &'static str,
@@ -123,6 +128,39 @@ pub struct Texts {
     pub error_code: &'static str,
     pub retry: &'static str,
     pub close: &'static str,
+}
+
+/// The names of the known account types ([`kontolink_api::ACCOUNT_TYPES`]).
+#[derive(Debug)]
+pub struct AccountTypeNames {
+    pub giro: &'static str,
+    pub savings: &'static str,
+    pub fixed_term_deposit: &'static str,
+    pub securities: &'static str,
+    pub loan: &'static str,
+    pub credit_card: &'static str,
+    pub investment_fund: &'static str,
+    pub building_savings: &'static str,
+    pub insurance: &'static str,
+    pub other: &'static str,
+}
+
+impl AccountTypeNames {
+    /// The names in the order of [`kontolink_api::ACCOUNT_TYPES`].
+    fn in_wire_order(&self) -> [&'static str; 10] {
+        [
+            self.giro,
+            self.savings,
+            self.fixed_term_deposit,
+            self.securities,
+            self.loan,
+            self.credit_card,
+            self.investment_fund,
+            self.building_savings,
+            self.insurance,
+            self.other,
+        ]
+    }
 }
 
 /// The table of a language.
@@ -191,4 +229,27 @@ pub fn credential_label(texts: &Texts, id: &str, provider_label: &str) -> String
         _ => return provider_label.to_owned(),
     };
     known.to_owned()
+}
+
+/// An account's type as the end-user reads it: a known type (the wire's English name, e.g.
+/// `Giro account`) in the flow's language, any other as the bank sent it.
+pub fn account_type_label(texts: &Texts, account_type: &str) -> String {
+    kontolink_api::ACCOUNT_TYPES
+        .iter()
+        .zip(texts.account_types.in_wire_order())
+        .find(|(wire, _)| wire.eq_ignore_ascii_case(account_type.trim()))
+        .map_or_else(|| account_type.to_owned(), |(_, label)| label.to_owned())
+}
+
+/// The bank search's status once its answer is in: how many banks are shown and, when the
+/// server cut the list at its limit, of how many (`total`, the server's count of matches).
+pub fn bank_search_count(texts: &Texts, shown: usize, total: Option<u64>) -> String {
+    match total {
+        Some(total) if total > shown as u64 => fill(
+            &fill(texts.bank_search_count_more, &shown.to_string()),
+            &total.to_string(),
+        ),
+        _ if shown == 1 => texts.bank_search_count_one.to_owned(),
+        _ => fill(texts.bank_search_count, &shown.to_string()),
+    }
 }

@@ -8,6 +8,7 @@ use crate::components::heading::StepHeading;
 use crate::components::notice::FormError;
 use crate::controller::Controller;
 use crate::flow::Msg;
+use crate::i18n::account_type_label;
 use crate::i18n::format::{format_amount, format_date, format_iban};
 
 fn compact(iban: &str) -> String {
@@ -75,7 +76,7 @@ pub fn AccountsPage(accounts: Vec<Account>) -> impl IntoView {
                     format_date(language, &b.balance_date)
                 )
             });
-            let details = [account.iban.as_deref().map(format_iban), Some(account.account_type.clone())]
+            let details = [account.iban.as_deref().map(format_iban), Some(account_type_label(texts, &account.account_type))]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
@@ -103,7 +104,7 @@ pub fn AccountsPage(accounts: Vec<Account>) -> impl IntoView {
                     />
                     <label for=input_id>
                         <span class="kl-choice-name">{account.name.clone()}</span>
-                        <span class="kl-muted">{details}</span>
+                        <span class="kl-muted" data-testid="account-details">{details}</span>
                         {balance.map(|b| view! { <span class="kl-muted" data-testid="account-balance">{b}</span> })}
                     </label>
                 </li>

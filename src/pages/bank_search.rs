@@ -12,7 +12,7 @@ use crate::api::Client;
 use crate::components::heading::StepHeading;
 use crate::controller::Controller;
 use crate::flow::Msg;
-use crate::i18n::fill;
+use crate::i18n::bank_search_count;
 
 /// Shorter queries are not sent.
 pub const MIN_QUERY: usize = 2;
@@ -51,6 +51,8 @@ pub fn BankSearch() -> impl IntoView {
     let busy = controller.busy();
     let token = controller.model.with_untracked(|m| m.session_token.clone());
     let results = RwSignal::new(Vec::<Provider>::new());
+    // How many banks match in all (the server shows the best `results` of them).
+    let total = RwSignal::new(None::<u64>);
     let state = RwSignal::new(Search::Idle);
     let active = RwSignal::new(None::<usize>);
     let generation = StoredValue::new(0u32);
@@ -83,7 +85,8 @@ pub fn BankSearch() -> impl IntoView {
                     }
                     match found {
                         Ok(list) => {
-                            results.set(list);
+                            total.set(list.total);
+                            results.set(list.providers);
                             state.set(Search::Done);
                         }
                         Err(_) => state.set(Search::Failed),
@@ -133,7 +136,7 @@ pub fn BankSearch() -> impl IntoView {
         Search::Searching => texts.bank_search_searching.to_owned(),
         Search::Failed => texts.error_network.to_owned(),
         Search::Done if results.with(Vec::is_empty) => texts.bank_search_no_results.to_owned(),
-        Search::Done => fill(texts.bank_search_count, &results.with(Vec::len).to_string()),
+        Search::Done => bank_search_count(texts, results.with(Vec::len), total.get()),
     };
     let status_testid = move || match state.get() {
         Search::Done if results.with(Vec::is_empty) => "bank-no-results",

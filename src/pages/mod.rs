@@ -15,16 +15,7 @@ use crate::components::cancel::CancelButton;
 use crate::flow::Step;
 
 pub fn render(step: Step) -> AnyView {
-    // Every step with an open session can be cancelled.
-    let cancellable = matches!(
-        step,
-        Step::BankSearch
-            | Step::Credentials { .. }
-            | Step::Progress
-            | Step::Challenge { .. }
-            | Step::Accounts { .. }
-            | Step::Problem(_)
-    );
+    let cancellable = step.offers_cancel();
     let page = match step {
         Step::Starting => start::Starting().into_any(),
         Step::MissingToken => start::MissingToken().into_any(),

@@ -37,6 +37,12 @@ pub fn ProblemPage(problem: Problem) -> impl IntoView {
         .as_deref()
         .map(|at| format_timestamp(language, at));
     let text = problem_text(texts, &problem, when);
+    // "Close" is the page's one way out: the main button unless "Try again" is offered.
+    let close_class = if problem.retry.is_some() {
+        "kl-button"
+    } else {
+        "kl-button kl-button-primary"
+    };
     view! {
         <section data-testid=format!("error-{}", problem.kind.id()) data-code=problem.code>
             <StepHeading text=texts.error_title />
@@ -52,7 +58,7 @@ pub fn ProblemPage(problem: Problem) -> impl IntoView {
                     </button>
                 })}
                 {problem.closable.then(|| view! {
-                    <button type="button" class="kl-button" data-testid="close"
+                    <button type="button" class=close_class data-testid="close"
                         disabled=move || busy.get() on:click=move |_| controller.dispatch(Msg::Close)>
                         {texts.close}
                     </button>

@@ -120,6 +120,11 @@ impl Catalog {
     /// [`search`] for the ranking. An empty query lists the sandbox bank, then the banks
     /// with the most branches.
     pub fn search(&self, q: &str, country: Option<&str>, limit: usize) -> Vec<&ProviderEntry> {
+        self.find(q, country, limit).providers
+    }
+
+    /// [`Catalog::search`] that also counts every match, for "the first 20 of 143".
+    pub fn find(&self, q: &str, country: Option<&str>, limit: usize) -> search::Hits<'_> {
         let inner = &*self.inner;
         search::search(&inner.providers, &inner.keys, q, country, limit)
     }

@@ -228,6 +228,15 @@ fn is_former(p: &ProviderEntry) -> bool {
     p.name.ends_with("-alt-")
 }
 
+/// The best matches of a search and how many there are in all.
+#[derive(Debug)]
+pub struct Hits<'a> {
+    /// At most `limit`, best first.
+    pub providers: Vec<&'a ProviderEntry>,
+    /// Every match, also those beyond `limit`.
+    pub total: usize,
+}
+
 /// See the module documentation. `providers` and `keys` are parallel.
 pub fn search<'a>(
     providers: &'a [ProviderEntry],
@@ -235,7 +244,7 @@ pub fn search<'a>(
     q: &str,
     country: Option<&str>,
     limit: usize,
-) -> Vec<&'a ProviderEntry> {
+) -> Hits<'a> {
     let in_country =
         |p: &ProviderEntry| country.is_none_or(|c| c.trim().eq_ignore_ascii_case(&p.country));
     let query = Query::new(q);
@@ -262,10 +271,14 @@ pub fn search<'a>(
             &o.name,
         ))
     };
+    let total = hits.len();
     if hits.len() > limit {
         hits.select_nth_unstable_by(limit, order);
         hits.truncate(limit);
     }
     hits.sort_unstable_by(order);
-    hits.into_iter().map(|(_, p)| p).collect()
+    Hits {
+        providers: hits.into_iter().map(|(_, p)| p).collect(),
+        total,
+    }
 }

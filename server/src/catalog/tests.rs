@@ -312,6 +312,21 @@ fn several_words_match_anywhere() {
 }
 
 #[test]
+fn a_search_cut_at_its_limit_still_counts_every_match() {
+    let all = catalog().find("Sparkasse", Some("DE"), 50);
+    assert!(all.total > 50, "{}", all.total);
+    let first = catalog().find("Sparkasse", Some("DE"), 20);
+    assert_eq!(first.providers.len(), 20);
+    assert_eq!(
+        first.total, all.total,
+        "the total does not depend on the limit"
+    );
+    let few = catalog().find("Kontolink", None, 20);
+    assert_eq!(few.total, few.providers.len());
+    assert_eq!(catalog().find("xyzzy-no-such-bank", None, 20).total, 0);
+}
+
+#[test]
 fn the_country_filter_and_limit_are_honoured() {
     assert!(catalog().search("Bank", Some("FR"), 20).is_empty());
     assert_eq!(catalog().search("Bank", Some("de"), 7).len(), 7);

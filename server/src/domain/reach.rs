@@ -100,11 +100,24 @@ impl Reach {
                 }
             });
         }
+        // A new access is visible when a visible account moved there (the data says so, even
+        // if the reach was read a moment before the upgrade committed) or the reach has it.
+        let destinations: Vec<Value> = data
+            .get("accounts")
+            .and_then(Value::as_array)
+            .map(|moved| {
+                moved
+                    .iter()
+                    .filter_map(|m| m.get("access_id").cloned())
+                    .collect()
+            })
+            .unwrap_or_default();
         if let Some(Value::Array(accesses)) = data.get_mut("access_ids") {
             accesses.retain(|access| {
-                access
-                    .as_str()
-                    .is_some_and(|id| self.access(&AccessId::from_text(id.to_owned())))
+                destinations.contains(access)
+                    || access
+                        .as_str()
+                        .is_some_and(|id| self.access(&AccessId::from_text(id.to_owned())))
             });
         }
     }
@@ -143,9 +156,9 @@ mod tests {
     fn upgrade_data_loses_what_the_grant_does_not_reach() {
         let mut data = json!({
             "access_method_id": "new",
-            "access_ids": ["bank-a", "split-2"],
+            "access_ids": ["split-1", "split-2"],
             "accounts": [
-                {"id": "giro", "access_id": "bank-a"},
+                {"id": "giro", "access_id": "split-1"},
                 {"id": "savings", "access_id": "split-2"},
             ],
         });
@@ -154,8 +167,8 @@ mod tests {
             data,
             json!({
                 "access_method_id": "new",
-                "access_ids": ["bank-a"],
-                "accounts": [{"id": "giro", "access_id": "bank-a"}],
+                "access_ids": ["split-1"],
+                "accounts": [{"id": "giro", "access_id": "split-1"}],
             })
         );
     }

@@ -122,7 +122,9 @@ pub async fn next_sync_possible_at(
     Ok((counted.len() >= limit).then(|| counted[counted.len() - limit] + window))
 }
 
-fn validate(request: &SyncRequest) -> Result<(), EngineError> {
+/// The sync options' own bounds (`sync_period`, `state`, `redirect_uri`, `psu_ip_address`,
+/// `scope`), checked before anything else happens.
+pub fn validate(request: &SyncRequest) -> Result<(), EngineError> {
     if request.sync_period.is_some_and(|p| !(1..=730).contains(&p)) {
         return Err(EngineError::bad_request(
             "sync_period must be between 1 and 730 days",

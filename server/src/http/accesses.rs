@@ -61,6 +61,7 @@ async fn view(
 #[utoipa::path(
     post,
     path = "/rest/accesses",
+    operation_id = "create_access",
     tag = "data",
     request_body = CreateAccessRequest,
     security(("bearer" = []), ("widget_session" = [])),
@@ -68,8 +69,6 @@ async fn view(
         (status = 201, description = "The access (no bank contact yet)", body = Access),
         (status = 400, description = "`1000`: malformed body, unknown `access_method_id` or credential, `save_secrets` without `consent` or from a widget session whose flow does not allow it; `1011`: required credentials missing", body = ErrorBody),
         (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
-        (status = 413, description = "`1009`: body over 64 KiB", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 429, description = "`1029`: too many credential attempts of this client or flow; `Retry-After` says when to try again", body = ErrorBody),
     )
 )]
@@ -105,6 +104,7 @@ async fn create(
 #[utoipa::path(
     get,
     path = "/rest/accesses",
+    operation_id = "list_accesses",
     tag = "data",
     security(("bearer" = []), ("widget_session" = [])),
     responses(
@@ -129,6 +129,7 @@ async fn list(
 #[utoipa::path(
     get,
     path = "/rest/accesses/{id}",
+    operation_id = "get_access",
     tag = "data",
     params(("id" = String, Path, description = "The access id")),
     security(("bearer" = []), ("widget_session" = [])),

@@ -36,21 +36,26 @@ pub fn router() -> Router<AppState> {
 pub struct SearchParams {
     /// Bank name, BLZ, BIC, city or IBAN; empty lists the sandbox bank and the biggest banks.
     #[serde(default)]
+    #[param(max_length = 100)]
     pub q: String,
     /// ISO 3166 alpha-2 country, e.g. `DE`.
+    #[param(pattern = "^[A-Za-z]{2}$")]
     pub country: Option<String>,
     /// At most this many results (1–50, default 20).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 
-/// Searches the catalog: best matches first, one row per bank.
+/// Searches the catalog: best matches first, one row per bank, at most `limit` of them;
+/// `total` says how many match in all.
 #[utoipa::path(
     get,
     path = "/catalog/providers",
+    operation_id = "search_providers",
     tag = "catalog",
     params(SearchParams),
     responses(
-        (status = 200, description = "Matching providers, best first", body = ProviderList),
+        (status = 200, description = "Matching providers, best first (at most `limit`), and `total`, the number of all matches", body = ProviderList),
         (status = 400, description = "Query too long or invalid", body = kontolink_api::ErrorBody),
         (status = 401, description = "`1001`: no valid access token or widget session", body = kontolink_api::ErrorBody),
     ),
@@ -68,7 +73,7 @@ pub async fn search(
             "q is limited to {MAX_QUERY_CHARS} characters"
         )));
     }
-    let country = params.country.as_deref().map(str::trim);
+    let country = params.country.as_deref();
     if let Some(country) = country
         && (country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()))
     {
@@ -82,19 +87,18 @@ pub async fn search(
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
-    let providers = state
-        .catalog
-        .search(&params.q, country, limit)
-        .into_iter()
-        .map(|p| p.to_api())
-        .collect();
-    Ok(Json(ProviderList { providers }))
+    let hits = state.catalog.find(&params.q, country, limit);
+    Ok(Json(ProviderList {
+        providers: hits.providers.into_iter().map(|p| p.to_api()).collect(),
+        total: Some(hits.total as u64),
+    }))
 }
 
 /// One provider by id (`kontolink-sandbox`, `de-<BLZ>`).
 #[utoipa::path(
     get,
     path = "/catalog/providers/{id}",
+    operation_id = "get_provider",
     tag = "catalog",
     params(("id" = String, Path, description = "Provider id")),
     responses(

@@ -29,7 +29,7 @@ pub struct EventsApi;
 #[serde(deny_unknown_fields)]
 struct EventQuery {
     after: Option<String>,
-    count: Option<u32>,
+    count: Option<i32>,
 }
 
 /// The end-user's events, oldest first: `SYNC_QUEUED`, `SYNC_RUNNING`, `SYNC_AWAIT_AUTH`,
@@ -38,10 +38,11 @@ struct EventQuery {
 #[utoipa::path(
     get,
     path = "/rest/events",
+    operation_id = "list_events",
     tag = "data",
     params(
-        ("after" = Option<String>, Query, description = "Only events after this event id"),
-        ("count" = Option<u32>, Query, description = "1–1000, default 100"),
+        ("after" = Option<String>, Query, pattern = "^[0-9]{0,18}$", description = "Only events after this event id"),
+        ("count" = Option<i32>, Query, minimum = 1, maximum = 1000, description = "1–1000, default 100"),
     ),
     security(("bearer" = []), ("widget_session" = [])),
     responses(
@@ -66,6 +67,7 @@ async fn list(
     if !(1..=1000).contains(&count) {
         return Err(ApiError::bad_request("count must be between 1 and 1000"));
     }
+    let count = count.unsigned_abs();
     // Read on past events the caller may not see, so a page is only short at the end.
     let mut events = Vec::new();
     let mut cursor = after;

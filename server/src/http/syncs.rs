@@ -124,6 +124,7 @@ async fn owned_sync(
 #[utoipa::path(
     post,
     path = "/rest/accesses/{id}/syncs",
+    operation_id = "start_sync",
     tag = "data",
     params(("id" = String, Path, description = "The access id")),
     request_body(content = Option<SyncRequest>, description = "Optional; an empty body is `{}`"),
@@ -162,6 +163,7 @@ async fn start(
 #[utoipa::path(
     post,
     path = "/rest/syncs",
+    operation_id = "sync_all_accesses",
     tag = "data",
     request_body(content = Option<SyncRequest>, description = "Optional; `credentials` is refused"),
     security(("bearer" = []), ("widget_session" = [])),
@@ -183,6 +185,8 @@ async fn sync_all(
             "credentials are given per access, not to POST /rest/syncs",
         ));
     }
+    // Checked once up front: an end-user without accesses gets the same answer to a bad body.
+    service::validate(&request)?;
     let request = checked_redirect(&state, &user, request).await?;
     let origin = origin(&user);
     let mut syncs = Vec::new();
@@ -213,6 +217,7 @@ async fn sync_all(
 #[utoipa::path(
     get,
     path = "/rest/accesses/{id}/syncs/{sync_id}",
+    operation_id = "get_sync",
     tag = "data",
     params(
         ("id" = String, Path, description = "The access id"),
@@ -240,6 +245,7 @@ async fn one(
 #[utoipa::path(
     get,
     path = "/rest/accesses/{id}/syncs/{sync_id}/challenges",
+    operation_id = "list_challenges",
     tag = "data",
     params(
         ("id" = String, Path, description = "The access id"),
@@ -272,6 +278,7 @@ async fn list_challenges(
 #[utoipa::path(
     get,
     path = "/rest/accesses/{id}/syncs/{sync_id}/challenges/{challenge_id}",
+    operation_id = "get_challenge",
     tag = "data",
     params(
         ("id" = String, Path, description = "The access id"),
@@ -305,6 +312,7 @@ async fn one_challenge(
 #[utoipa::path(
     post,
     path = "/rest/accesses/{id}/syncs/{sync_id}/challenges/{challenge_id}/response",
+    operation_id = "answer_challenge",
     tag = "data",
     params(
         ("id" = String, Path, description = "The access id"),

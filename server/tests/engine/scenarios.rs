@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{
     REDIRECT_URI, TapStatus, TestApp, attended, error_code, spawn_app, spawn_with,
@@ -117,6 +117,9 @@ async fn methods_asks_method_then_medium_then_tan_and_remembers_them() {
     let sync = app.start(&access, attended(creds.clone())).await;
     let method = app.wait_status(&sync, "AWAIT_AUTH").await;
     assert_eq!(method["challenge"]["type"], "AUTH_METHOD_SELECT");
+    // No English instruction from the bank: the widget's heading says it in the flow's
+    // language; the end-user reads only the methods' and devices' own names.
+    assert_eq!(method["challenge"]["label"], Value::Null, "{method}");
     assert_eq!(
         method["challenge"]["auth_methods"]
             .as_array()
@@ -137,6 +140,14 @@ async fn methods_asks_method_then_medium_then_tan_and_remembers_them() {
             .len(),
         2
     );
+    assert_eq!(medium["challenge"]["label"], Value::Null, "{medium}");
+    let names: Vec<&str> = medium["challenge"]["auth_methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["medium_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Pixel 8", "iPhone 15"]);
     app.answer(&medium, json!({"medium_id": "phone-2"})).await;
     let tan = app
         .wait_until(&sync, |s| s["challenge"]["type"] == "EMBEDDED")

@@ -103,9 +103,12 @@ pub fn tan_challenge(format: ChallengeFormat, data: String, label: &str) -> Chal
     }
 }
 
+/// The choices carry only the bank's names of its methods and devices ("pushTAN",
+/// "Pixel 8"), as a real bank's do (FinTS sends no such label): what to do is said by the
+/// client in the end-user's language (the widget's own heading), not by the bank in English.
 pub fn method_select() -> Challenge {
     Challenge {
-        label: Some("Choose a TAN method".to_owned()),
+        label: None,
         auth_methods: METHODS
             .iter()
             .map(|(id, kind)| AuthMethod {
@@ -121,7 +124,7 @@ pub fn method_select() -> Challenge {
 
 pub fn medium_select() -> Challenge {
     Challenge {
-        label: Some("Choose the device to receive the TAN".to_owned()),
+        label: None,
         auth_methods: MEDIA
             .iter()
             .map(|(id, name)| AuthMethod {

@@ -16,7 +16,7 @@ impl SqlStore {
     /// The accounts of the access with `access_id`, oldest first.
     pub(super) fn accounts_of_access_sql() -> String {
         format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE access_id = $1 ORDER BY created_at, id"
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE access_id = $1 ORDER BY created_at, provider_account_id, id"
         )
     }
 }
@@ -53,7 +53,7 @@ impl DataStore for SqlStore {
 
     async fn accounts_of_user(&self, user_id: &str) -> Result<Vec<AccountRow>, StoreError> {
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 ORDER BY created_at, id"
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 ORDER BY created_at, provider_account_id, id"
         );
         let rows = self.db.sql(&sql).bind(user_id).fetch_all().await?;
         rows.iter().map(mapping::account).collect()

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use kontolink_api::SyncScope;
 
 use super::model::{Progress, StoredRound, now_ms};
-use super::retry::retry;
+use super::retry::measured;
 use super::{Engine, SyncFailure, render, session, upgrade};
 use crate::domain::SyncStatus;
 use crate::providers::{BankAccount, BankError, BankSession, LoginOutcome};
@@ -129,7 +129,13 @@ async fn steps(
     let now = bank.now;
     let next_challenge_id = bank.next_challenge_id.to_owned();
     let policy = engine.config.retry;
-    match retry(&policy, "login", || provider.login(bank)).await {
+    let metrics = &engine.metrics;
+    let kind = engine
+        .providers
+        .method(bank.access_method_id)
+        .map_or("unknown", |method| method.method_type)
+        .to_ascii_lowercase();
+    match measured(&policy, metrics, &kind, "login", || provider.login(bank)).await {
         Ok(LoginOutcome::Authenticated) => {}
         Ok(LoginOutcome::Challenge(spec)) => {
             if !sync.options.attended || sync.automatic {
@@ -181,7 +187,11 @@ async fn steps(
         Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
     }
 
-    let bank_accounts = match retry(&policy, "accounts", || provider.accounts(bank)).await {
+    let bank_accounts = match measured(&policy, metrics, &kind, "accounts", || {
+        provider.accounts(bank)
+    })
+    .await
+    {
         Ok(accounts) => accounts,
         Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
     };
@@ -215,7 +225,7 @@ async fn steps(
             else {
                 continue;
             };
-            match retry(&policy, "transactions", || {
+            match measured(&policy, metrics, &kind, "transactions", || {
                 provider.transactions(bank, bank_account, since)
             })
             .await
@@ -371,6 +381,15 @@ pub async fn finish(
     };
     if engine.store.finish(&finish).await? {
         engine.webhook_wake.notify_one();
+        let error_code = failure.as_ref().map(|f| f.code.to_string());
+        engine
+            .metrics
+            .syncs_finished
+            .get_or_create(&crate::metrics::FinishedLabels {
+                status: status.as_str().to_owned(),
+                error_code: error_code.unwrap_or_else(|| "none".to_owned()),
+            })
+            .inc();
     }
     Ok(())
 }

@@ -82,6 +82,16 @@ impl EventStore for PgStore {
         }))
     }
 
+    async fn webhook_backlog(&self, max_attempts: i64) -> Result<i64, StoreError> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM webhook_outbox WHERE delivered_at IS NULL AND attempts < $1",
+        )
+        .bind(max_attempts)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(count)
+    }
+
     async fn webhook_delivered(&self, id: i64, now: i64) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE webhook_outbox SET delivered_at = $1, lease_expires_at = NULL WHERE id = $2",

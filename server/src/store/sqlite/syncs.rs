@@ -120,7 +120,8 @@ impl SyncStore for SqliteStore {
     ) -> Result<Option<Claimed>, StoreError> {
         let mut tx = self.pool().begin().await?;
         let sql = format!(
-            "UPDATE syncs SET claimed_from = status, status = 'RUNNING', lease_owner = ?, \
+            "UPDATE syncs SET claimed_from = CASE WHEN status = 'RUNNING' AND lease_expires_at = 0 \
+             THEN 'RESUMED' ELSE status END, status = 'RUNNING', lease_owner = ?, \
              lease_expires_at = ?, started_at = COALESCE(started_at, ?), attempts = attempts + 1, \
              wake_at = NULL, challenge = NULL, step = COALESCE(step, 'LOGIN') \
              WHERE id = (SELECT id FROM syncs WHERE (status = 'QUEUED' AND run_after <= ?) \
@@ -142,7 +143,8 @@ impl SyncStore for SqliteStore {
         };
         let from: String = sqlx::Row::try_get(&row, "claimed_from")?;
         let sync = row_mapping::sync(&row)?;
-        if from != "RUNNING" {
+        // RESUMED: answered (the answer wrote its event) or handed back at a stop.
+        if from != "RUNNING" && from != "RESUMED" {
             let event = NewEvent::sync(
                 "SYNC_RUNNING",
                 &sync.id,

@@ -210,12 +210,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let settings = Settings::load(file, &args)?;
             crate::telemetry::init(settings.log_format);
+            let log_format = settings.log_format;
             let mut config = settings.into_config();
             args.tuning.apply(&mut config);
             let app = Application::build(config).await?;
-            // The one line scripts and tests wait for (port 0 makes the address discoverable).
-            eprintln!("kontolink-server listening on http://{}", app.local_addr()?);
-            tracing::info!(url = %app.public_url(), widget = %app.widget(), "kontolink-server listening");
+            let address = app.local_addr()?;
+            if log_format == LogFormat::Text {
+                // The one line scripts and tests wait for (port 0 makes the address
+                // discoverable); in JSON, every line is an object: the next one says it.
+                eprintln!("kontolink-server listening on http://{address}");
+            }
+            tracing::info!(%address, url = %app.public_url(), widget = %app.widget(), "kontolink-server listening");
             app.run_until_stopped().await
         }
         Command::Config(args) => {

@@ -118,7 +118,11 @@ pub struct ServeArgs {
     pub fints_product_id: Option<String>,
     /// `BLZ=URL`: adds or replaces a bank's FinTS server (repeatable; the variable takes a
     /// comma-separated list). `https://`, or `http://` for loopback hosts only.
-    #[arg(long = "fints-url", env = "KONTOLINK_FINTS_URLS", value_delimiter = ',')]
+    #[arg(
+        long = "fints-url",
+        env = "KONTOLINK_FINTS_URLS",
+        value_delimiter = ','
+    )]
     #[serde_as(as = "Vec<DisplayFromStr>")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fints_url: Vec<FintsUrl>,

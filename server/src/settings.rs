@@ -258,10 +258,15 @@ impl std::str::FromStr for HumanDuration {
 impl std::fmt::Display for HumanDuration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let millis = self.0.as_millis();
-        let units = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1_000, "s")];
+        let units = [
+            (86_400_000, "d"),
+            (3_600_000, "h"),
+            (60_000, "m"),
+            (1_000, "s"),
+        ];
         match units
             .iter()
-            .find(|(size, _)| millis > 0 && millis % size == 0)
+            .find(|(size, _)| millis > 0 && millis.is_multiple_of(*size))
         {
             Some((size, unit)) => write!(f, "{}{unit}", millis / size),
             None => write!(f, "{millis}ms"),

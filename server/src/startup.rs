@@ -144,11 +144,15 @@ impl Application {
             tokio::time::timeout(timeout, self.engine.stop()),
         );
         if engine.is_err() {
-            tracing::warn!("the engine did not stop in time; unreleased leases expire by themselves");
+            tracing::warn!(
+                "the engine did not stop in time; unreleased leases expire by themselves"
+            );
         }
         match served {
             Ok(result) => result.context("serving HTTP")?,
-            Err(_) => tracing::warn!("requests still running after the shutdown timeout were cut off"),
+            Err(_) => {
+                tracing::warn!("requests still running after the shutdown timeout were cut off")
+            }
         }
         tracing::info!("stopped");
         Ok(())

@@ -153,9 +153,8 @@ pub fn is_hashed(name: &str) -> bool {
     let file = name.rsplit('/').next().unwrap_or(name);
     let stem = file.split('.').next().unwrap_or(file);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| {
-        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -192,8 +191,13 @@ mod tests {
         let files = WidgetFiles::Dir(dir.path());
         let br = [Encoding::Brotli, Encoding::Identity];
         let file = files.get("a.js", &br).await.unwrap();
-        assert_eq!((&*file.bytes, file.encoding), (&b"brotli"[..], Encoding::Brotli));
-        let file = files.get("a.js", &[Encoding::Gzip, Encoding::Identity]).await;
+        assert_eq!(
+            (&*file.bytes, file.encoding),
+            (&b"brotli"[..], Encoding::Brotli)
+        );
+        let file = files
+            .get("a.js", &[Encoding::Gzip, Encoding::Identity])
+            .await;
         assert_eq!(file.unwrap().encoding, Encoding::Identity);
         assert!(files.get("../a.js", &br).await.is_none());
         assert!(files.get("/etc/passwd", &br).await.is_none());

@@ -67,9 +67,7 @@ async fn run_leased(engine: Arc<Engine>, claimed: Claimed, _slot: OwnedSemaphore
     if let Some(request_id) = &claimed.sync.progress.request_id {
         span.record("request_id", request_id.as_str());
     }
-    run_leased_in_span(engine, claimed)
-        .instrument(span)
-        .await;
+    run_leased_in_span(engine, claimed).instrument(span).await;
 }
 
 async fn run_leased_in_span(engine: Arc<Engine>, claimed: Claimed) {

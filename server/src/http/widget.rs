@@ -52,7 +52,11 @@ async fn asset(State(state): State<AppState>, request: Request) -> Response {
     let encodings = Encoding::preferred(accept_encoding(request.headers()));
     match files.get(&name, &encodings).await {
         Some(file) if name != "index.html" => {
-            let cache = if is_hashed(&name) { IMMUTABLE } else { "no-cache" };
+            let cache = if is_hashed(&name) {
+                IMMUTABLE
+            } else {
+                "no-cache"
+            };
             file_response(&name, file, cache)
         }
         _ => {
@@ -82,10 +86,9 @@ pub(super) fn file_response(name: &str, file: WidgetFile, cache_control: &'stati
     )
         .into_response();
     if let Some(encoding) = file.encoding.header() {
-        response.headers_mut().insert(
-            header::CONTENT_ENCODING,
-            HeaderValue::from_static(encoding),
-        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
     response
 }

@@ -18,7 +18,11 @@ fn the_file_overrides_the_defaults_and_the_overrides_override_the_file() {
     );
     let settings = Settings::load(Some(toml.path()), &json!({ "workers": 7 })).unwrap();
     assert_eq!(settings.workers, 7, "the flag wins over the file");
-    assert_eq!(settings.listen.to_string(), "0.0.0.0:9000", "the file wins over the default");
+    assert_eq!(
+        settings.listen.to_string(),
+        "0.0.0.0:9000",
+        "the file wins over the default"
+    );
     assert_eq!(settings.database_url, Settings::default().database_url);
     let config = settings.into_config();
     assert_eq!(config.rate_limits.token_per_client.burst, 5);
@@ -33,7 +37,10 @@ fn an_unknown_key_names_the_key_and_the_file() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("unknown key `database_url`"), "{error}");
-    assert!(error.contains(&toml.path().display().to_string()), "{error}");
+    assert!(
+        error.contains(&toml.path().display().to_string()),
+        "{error}"
+    );
 }
 
 #[test]
@@ -54,11 +61,20 @@ fn secrets_are_redacted_and_the_output_reads_back() {
     });
     let settings = Settings::load(None, &overrides).unwrap();
     let shown = settings.redacted_toml().unwrap();
-    assert!(!shown.contains("hunter2") && !shown.contains("ABCDEF0123456789"), "{shown}");
-    assert!(shown.contains("postgres://kontolink:***@db.internal/kontolink"), "{shown}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("ABCDEF0123456789"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("postgres://kontolink:***@db.internal/kontolink"),
+        "{shown}"
+    );
     let again = file(&shown);
     let read = Settings::load(Some(again.path()), &json!({})).unwrap();
-    assert_eq!(read.refresh_token_lifetime, Settings::default().refresh_token_lifetime);
+    assert_eq!(
+        read.refresh_token_lifetime,
+        Settings::default().refresh_token_lifetime
+    );
 }
 
 #[test]
@@ -67,5 +83,8 @@ fn durations_print_in_their_largest_whole_unit() {
     assert_eq!(shown(90 * 86_400), "90d");
     assert_eq!(shown(3_600), "1h");
     assert_eq!(shown(90), "90s");
-    assert_eq!("90d".parse::<HumanDuration>().unwrap().0.as_secs(), 90 * 86_400);
+    assert_eq!(
+        "90d".parse::<HumanDuration>().unwrap().0.as_secs(),
+        90 * 86_400
+    );
 }

@@ -12,6 +12,9 @@ mod fints;
 mod helpers;
 #[path = "../fints/peer_process.rs"]
 mod peer_process;
+#[path = "../service/process.rs"]
+#[allow(dead_code)]
+mod process;
 mod psd2;
 mod recovery;
 #[path = "../fints/replay.rs"]

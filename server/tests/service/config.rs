@@ -11,7 +11,11 @@ fn config(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("KONTOLINK_")) {
         command.env_remove(name);
     }
-    command.args(args).envs(env.iter().copied()).output().unwrap()
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
 }
 
 fn shown(output: &Output) -> toml::Table {
@@ -34,14 +38,34 @@ fn a_flag_wins_over_its_variable_the_variable_over_the_file_the_file_over_the_de
     )
     .unwrap();
     let file = file.to_str().unwrap();
-    let env = [("KONTOLINK_CONFIG", file), ("KONTOLINK_WORKERS", "5"), ("KONTOLINK_RATE_LIMIT_WIDGET", "60/3")];
+    let env = [
+        ("KONTOLINK_CONFIG", file),
+        ("KONTOLINK_WORKERS", "5"),
+        ("KONTOLINK_RATE_LIMIT_WIDGET", "60/3"),
+    ];
 
     let merged = shown(&config(&["config", "--rate-limit-widget", "70/4"], &env));
-    assert_eq!(merged["workers"].as_integer(), Some(5), "variable over file");
-    assert_eq!(merged["rate-limit-widget"].as_str(), Some("70/4"), "flag over variable");
-    assert_eq!(merged["listen"].as_str(), Some("0.0.0.0:9000"), "file over default");
+    assert_eq!(
+        merged["workers"].as_integer(),
+        Some(5),
+        "variable over file"
+    );
+    assert_eq!(
+        merged["rate-limit-widget"].as_str(),
+        Some("70/4"),
+        "flag over variable"
+    );
+    assert_eq!(
+        merged["listen"].as_str(),
+        Some("0.0.0.0:9000"),
+        "file over default"
+    );
     assert_eq!(merged["access-token-lifetime"].as_str(), Some("15m"));
-    assert_eq!(merged["refresh-token-lifetime"].as_str(), Some("90d"), "the default");
+    assert_eq!(
+        merged["refresh-token-lifetime"].as_str(),
+        Some("90d"),
+        "the default"
+    );
 
     let from_file = shown(&config(&["--config", file, "config"], &[]));
     assert_eq!(from_file["workers"].as_integer(), Some(3));
@@ -64,12 +88,19 @@ fn an_unknown_key_is_an_error_naming_the_key_and_the_file() {
 #[test]
 fn config_redacts_the_database_password_and_the_fints_product_id() {
     let output = config(
-        &["config", "--database-url", "postgres://kontolink:s3cr3t-pw@db.internal:5432/kontolink"],
+        &[
+            "config",
+            "--database-url",
+            "postgres://kontolink:s3cr3t-pw@db.internal:5432/kontolink",
+        ],
         &[("KONTOLINK_FINTS_PRODUCT_ID", "9FA6681DEC0CF3046BFC2F8A6")],
     );
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     let merged = shown(&output);
-    assert!(!text.contains("s3cr3t-pw") && !text.contains("9FA6681DEC0CF3046BFC2F8A6"), "{text}");
+    assert!(
+        !text.contains("s3cr3t-pw") && !text.contains("9FA6681DEC0CF3046BFC2F8A6"),
+        "{text}"
+    );
     assert_eq!(
         merged["database-url"].as_str(),
         Some("postgres://kontolink:***@db.internal:5432/kontolink")
@@ -103,4 +134,15 @@ async fn a_config_file_drives_serve() {
     assert_eq!(codes, [201, 429]);
     assert!(dir.path().join("state/k.db").exists());
     assert!(dir.path().join("state/vault.key").exists());
+}
+
+#[test]
+fn the_annotated_example_file_is_valid_and_shows_the_defaults() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/kontolink.example.toml"
+    );
+    let from_example = shown(&config(&["--config", example, "config"], &[]));
+    let defaults = shown(&config(&["config"], &[]));
+    assert_eq!(from_example, defaults);
 }

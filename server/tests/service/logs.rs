@@ -31,14 +31,17 @@ async fn json_lines_parse_and_carry_the_request_id_into_the_syncs_logs() {
         key.to_str().unwrap(),
     ];
     let server = Server::start(&binary(), dir.path(), &args, &[("RUST_LOG", "info")]).await;
-    let client = create_client(database.url(), &key);
-    let token = widget_session(&server.address, &client, "user-1").await;
+    let client = create_client(dir.path(), database.url());
+    let token = widget_session(&reqwest::Client::new(), &server.address, &client, "user-1").await;
     let (access, sync) = start_sync(&server.address, &token, "demo", Some("req-4711")).await;
     let done = wait_ended(&server.address, &token, &access, &sync).await;
     assert_eq!(done["status"], "COMPLETED");
     // A request without an id gets one, and hears it back.
     let response = reqwest::get(server.url("/healthz")).await.unwrap();
-    let given = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let given = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(given.len(), 36, "a UUID: {given}");
     let log = server.log_text();
     let (status, _) = server.stop();
@@ -46,11 +49,13 @@ async fn json_lines_parse_and_carry_the_request_id_into_the_syncs_logs() {
 
     let lines: Vec<Value> = log
         .lines()
-        .map(|line| {
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
-        })
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
         .collect();
-    assert!(lines.iter().all(|l| l["timestamp"].is_string() && l["level"].is_string()));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["timestamp"].is_string() && l["level"].is_string())
+    );
     let listening = lines
         .iter()
         .find(|l| l["message"] == "kontolink-server listening")
@@ -64,7 +69,9 @@ async fn json_lines_parse_and_carry_the_request_id_into_the_syncs_logs() {
     };
     let traced = of_request("req-4711");
     assert!(
-        traced.iter().any(|l| l["message"] == "finished processing request"),
+        traced
+            .iter()
+            .any(|l| l["message"] == "finished processing request"),
         "the request's own line: {log}"
     );
     assert!(

@@ -20,8 +20,8 @@ async fn metrics_after_traffic_name_the_figures_an_operator_acts_on() {
     ];
     let env = [("KONTOLINK_SANDBOX_SLOW_STEP_MS", "50")];
     let server = Server::start(&binary(), dir.path(), &args, &env).await;
-    let client = create_client(database.url(), &key);
-    let token = widget_session(&server.address, &client, "user-1").await;
+    let client = create_client(dir.path(), database.url());
+    let token = widget_session(&reqwest::Client::new(), &server.address, &client, "user-1").await;
     // `flaky`: two transient bank failures, retried; `locked`: a failure with a code.
     for login in ["flaky", "locked"] {
         let (access, sync) = start_sync(&server.address, &token, login, None).await;

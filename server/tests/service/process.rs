@@ -1,9 +1,13 @@
-//! A `kontolink-server` child process and the few HTTP calls the tests make to it.
+//! A `kontolink-server` child process and the few HTTP calls the tests make to it (shared
+//! with the engine suite's process tests).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use kontolink_server::domain::ids::AccessId;
+use kontolink_server::store::Store;
+use kontolink_server::store::rows::TransactionFilter;
 use serde_json::{Value, json};
 
 pub const REDIRECT_URI: &str = "https://app.example.com/callback";
@@ -100,14 +104,14 @@ impl Drop for Server {
     }
 }
 
-/// `kontolink-server client create` on the given database and vault key file.
-pub fn create_client(database_url: &str, vault_key_file: &Path) -> (String, String) {
+/// `kontolink-server client create` against the database and the vault key file of `dir`.
+pub fn create_client(dir: &Path, database_url: &str) -> (String, String) {
     let output = Command::new(binary())
-        .args(["client", "create", "--name", "Service test"])
+        .args(["client", "create", "--name", "Process test"])
         .args(["--redirect-uri", REDIRECT_URI])
         .args(["--database-url", database_url])
         .arg("--vault-key-file")
-        .arg(vault_key_file)
+        .arg(dir.join("vault.key"))
         .output()
         .unwrap();
     assert!(
@@ -122,9 +126,14 @@ pub fn create_client(database_url: &str, vault_key_file: &Path) -> (String, Stri
     )
 }
 
-/// A widget session of the integrator's end-user `user_id` (an ongoing flow).
-pub async fn widget_session(address: &str, client: &(String, String), user_id: &str) -> String {
-    let http = reqwest::Client::new();
+/// A widget session for the integrator's end-user `user_id` (an ongoing flow that may save
+/// secrets), through the HTTP API.
+pub async fn widget_session(
+    http: &reqwest::Client,
+    address: &str,
+    client: &(String, String),
+    user_id: &str,
+) -> String {
     let flow: Value = http
         .post(format!("{address}/ongoing/access"))
         .basic_auth(&client.0, Some(&client.1))
@@ -135,11 +144,15 @@ pub async fn widget_session(address: &str, client: &(String, String), user_id: &
         .json()
         .await
         .unwrap();
-    let location = flow["location"].as_str().expect("a flow location");
-    let token = location.split_once("?token=").unwrap().1;
+    let flow_token = flow["location"]
+        .as_str()
+        .expect("a flow location")
+        .split_once("?token=")
+        .unwrap()
+        .1;
     let session: Value = http
         .post(format!("{address}/widget/session"))
-        .json(&json!({ "token": token }))
+        .json(&json!({ "token": flow_token }))
         .send()
         .await
         .unwrap()
@@ -147,6 +160,44 @@ pub async fn widget_session(address: &str, client: &(String, String), user_id: &
         .await
         .unwrap();
     session["session_token"].as_str().unwrap().to_owned()
+}
+
+/// One call with the Bearer `token`; the answer's JSON.
+pub async fn call(
+    http: &reqwest::Client,
+    token: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> Value {
+    let mut request = http.request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// Accounts and transactions of the access, read through the store trait.
+pub async fn stored(store: &dyn Store, access: &str) -> (usize, usize) {
+    let accounts = store
+        .accounts_of_access(&AccessId::from_text(access))
+        .await
+        .unwrap();
+    let filter = TransactionFilter {
+        since: None,
+        until: None,
+        count: 100_000,
+        offset: 0,
+    };
+    let mut transactions = 0;
+    for account in &accounts {
+        transactions += store
+            .transactions(&account.id, &filter)
+            .await
+            .unwrap()
+            .len();
+    }
+    (accounts.len(), transactions)
 }
 
 /// A sandbox access with the `login` scenario, and a sync of it started: `(access, sync)`.
@@ -158,16 +209,14 @@ pub async fn start_sync(
     request_id: Option<&str>,
 ) -> (String, String) {
     let http = reqwest::Client::new();
-    let access: Value = http
-        .post(format!("{address}/rest/accesses"))
-        .bearer_auth(token)
-        .json(&json!({"access_method_id": "kontolink-sandbox-pin", "credentials": {"login": login, "pin": "1"}, "save_secrets": true, "consent": true}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let access = call(
+        &http,
+        token,
+        reqwest::Method::POST,
+        format!("{address}/rest/accesses"),
+        Some(json!({"access_method_id": "kontolink-sandbox-pin", "credentials": {"login": login, "pin": "1"}, "save_secrets": true, "consent": true})),
+    )
+    .await;
     let access = access["id"].as_str().expect("an access").to_owned();
     let mut request = http
         .post(format!("{address}/rest/accesses/{access}/syncs"))
@@ -177,24 +226,16 @@ pub async fn start_sync(
         request = request.header("x-request-id", id);
     }
     let sync: Value = request.send().await.unwrap().json().await.unwrap();
-    let sync = sync["id"].as_str().expect("a sync").to_owned();
-    (access, sync)
+    (access, sync["id"].as_str().expect("a sync").to_owned())
 }
 
 /// Polls the sync until it has ended; returns it.
 pub async fn wait_ended(address: &str, token: &str, access: &str, sync: &str) -> Value {
     let http = reqwest::Client::new();
+    let url = format!("{address}/rest/accesses/{access}/syncs/{sync}");
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let current: Value = http
-            .get(format!("{address}/rest/accesses/{access}/syncs/{sync}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let current = call(&http, token, reqwest::Method::GET, url.clone(), None).await;
         if current["status"] == "COMPLETED" || current["status"] == "FAILED" {
             return current;
         }

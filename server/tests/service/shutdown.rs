@@ -5,13 +5,13 @@
 use std::time::{Duration, Instant};
 
 use kontolink_server::domain::SyncStatus;
-use kontolink_server::domain::ids::{AccessId, SyncId};
-use kontolink_server::store::Store;
-use kontolink_server::store::rows::TransactionFilter;
+use kontolink_server::domain::ids::SyncId;
 use tokio::task::JoinSet;
 
 use crate::database::TestDatabase;
-use crate::process::{Server, binary, create_client, start_sync, wait_ended, widget_session};
+use crate::process::{
+    Server, binary, call, create_client, start_sync, stored, wait_ended, widget_session,
+};
 
 const SYNCS: usize = 50;
 
@@ -21,28 +21,6 @@ const ENV: &[(&str, &str)] = &[
     ("KONTOLINK_ENGINE_POLL_MS", "50"),
     ("RUST_LOG", "info"),
 ];
-
-async fn stored(store: &dyn Store, access: &str) -> (usize, usize) {
-    let accounts = store
-        .accounts_of_access(&AccessId::from_text(access))
-        .await
-        .unwrap();
-    let filter = TransactionFilter {
-        since: None,
-        until: None,
-        count: 100_000,
-        offset: 0,
-    };
-    let mut transactions = 0;
-    for account in &accounts {
-        transactions += store
-            .transactions(&account.id, &filter)
-            .await
-            .unwrap()
-            .len();
-    }
-    (accounts.len(), transactions)
-}
 
 #[tokio::test]
 async fn sigterm_during_50_running_syncs_exits_0_and_the_next_start_finishes_them_once() {
@@ -61,7 +39,7 @@ async fn sigterm_during_50_running_syncs_exits_0_and_the_next_start_finishes_the
         "1000/100",
     ];
     let first = Server::start(&binary(), dir.path(), &args, ENV).await;
-    let client = create_client(database.url(), &key);
+    let client = create_client(dir.path(), database.url());
     let store = kontolink_server::store::connect(database.url())
         .await
         .unwrap();
@@ -73,7 +51,8 @@ async fn sigterm_during_50_running_syncs_exits_0_and_the_next_start_finishes_the
         let client = client.clone();
         let address = first_address.clone();
         starting.spawn(async move {
-            let token = widget_session(&address, &client, &format!("user-{user}")).await;
+            let http = reqwest::Client::new();
+            let token = widget_session(&http, &address, &client, &format!("user-{user}")).await;
             let (access, sync) = start_sync(&address, &token, "slow", None).await;
             (token, access, sync)
         });
@@ -121,7 +100,15 @@ async fn sigterm_during_50_running_syncs_exits_0_and_the_next_start_finishes_the
 
     // A further sync adds nothing: the interrupted run left no half-written duplicates.
     let (token, access, _) = &syncs[0];
-    let again = start_sync_of(&second, token, access).await;
+    let again = call(
+        &reqwest::Client::new(),
+        token,
+        reqwest::Method::POST,
+        second.url(&format!("/rest/accesses/{access}/syncs")),
+        Some(serde_json::json!({"psu_ip_address": "203.0.113.7"})),
+    )
+    .await;
+    let again = again["id"].as_str().expect("a sync").to_owned();
     wait_ended(&second.address, token, access, &again).await;
     assert_eq!(stored(store.as_ref(), access).await, expected);
 
@@ -133,18 +120,4 @@ async fn sigterm_during_50_running_syncs_exits_0_and_the_next_start_finishes_the
     assert!(log.contains("resuming the sync"), "{log}");
     let (status, _) = second.stop();
     assert!(status.success());
-}
-
-async fn start_sync_of(server: &Server, token: &str, access: &str) -> String {
-    let sync: serde_json::Value = reqwest::Client::new()
-        .post(server.url(&format!("/rest/accesses/{access}/syncs")))
-        .bearer_auth(token)
-        .json(&serde_json::json!({"psu_ip_address": "203.0.113.7"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    sync["id"].as_str().expect("a sync").to_owned()
 }

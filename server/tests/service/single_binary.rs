@@ -47,7 +47,14 @@ async fn a_copy_of_the_binary_in_an_empty_folder_serves_the_widget_the_demo_and_
     assert_eq!(header(&page, "vary"), "accept-encoding");
     assert!(header(&page, "content-security-policy").contains("frame-ancestors 'none'"));
     // The page as text, to find its wasm.
-    let html = http.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    let html = http
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let wasm = html
         .split(['"', '\''])
         .find(|part| part.ends_with("_bg.wasm"))
@@ -78,9 +85,18 @@ async fn a_copy_of_the_binary_in_an_empty_folder_serves_the_widget_the_demo_and_
         .await
         .unwrap();
     assert_eq!(header(&gzip, "content-encoding"), "gzip");
-    let raw = http.get(server.url(&format!("/{wasm}"))).send().await.unwrap();
+    let raw = http
+        .get(server.url(&format!("/{wasm}")))
+        .send()
+        .await
+        .unwrap();
     assert!(raw.headers().get("content-encoding").is_none());
     let raw = raw.bytes().await.unwrap();
     assert!(raw.starts_with(b"\0asm"), "the identity is the wasm itself");
-    assert!(compressed.len() < raw.len() / 2, "{} vs {}", compressed.len(), raw.len());
+    assert!(
+        compressed.len() < raw.len() / 2,
+        "{} vs {}",
+        compressed.len(),
+        raw.len()
+    );
 }

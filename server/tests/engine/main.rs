@@ -19,6 +19,7 @@ mod psd2;
 mod recovery;
 #[path = "../fints/replay.rs"]
 mod replay;
+mod resume;
 mod scenarios;
 mod scopes;
 mod secrets;

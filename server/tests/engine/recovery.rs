@@ -154,6 +154,17 @@ async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates()
     let (accounts, transactions) = stored(store.as_ref(), &access).await;
     assert_eq!(accounts, 2);
     assert!(transactions > 0);
+    // The one takeover of this story is the one the operator's metric shows.
+    let metrics = reqwest::get(format!("{}/metrics", second.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("kontolink_sync_takeovers_total 1"),
+        "{metrics}"
+    );
 
     // A further sync of the same access adds nothing: ids are stable.
     let again = call(

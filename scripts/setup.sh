@@ -130,4 +130,18 @@ if [ "$(cat "$fints_peer_stamp" 2>/dev/null)" != "fints==$fints_peer_version" ] 
   echo "fints==$fints_peer_version" >"$fints_peer_stamp"
 fi
 
+# --- schemathesis and openapi-spec-validator for the API checks (scripts/schemathesis.sh) -
+# Pinned; one venv per version under the user's cache, shared by every checkout and clone.
+schemathesis_pins="schemathesis==4.32.5 openapi-spec-validator==0.7.2"
+schemathesis_venv="${XDG_CACHE_HOME:-$HOME/.cache}/kontolink/schemathesis-venv"
+if [ "$(cat "$schemathesis_venv/stamp" 2>/dev/null)" != "$schemathesis_pins" ] \
+  || [ ! -x "$schemathesis_venv/bin/st" ]; then
+  log "installing $schemathesis_pins (a venv in $schemathesis_venv)"
+  rm -rf "$schemathesis_venv"
+  python3 -m venv "$schemathesis_venv"
+  # shellcheck disable=SC2086
+  "$schemathesis_venv/bin/python" -m pip install --quiet --disable-pip-version-check $schemathesis_pins
+  echo "$schemathesis_pins" >"$schemathesis_venv/stamp"
+fi
+
 log "ready (widget toolchain: $wasm_toolchain)"

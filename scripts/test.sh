@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, lints, the server's tests (SQLite and PostgreSQL), the
+# Runs every test: formatting, lints, the server's tests (SQLite and PostgreSQL),
+# schemathesis and openapi-spec-validator over /openapi.json on both backends, the
 # widget's wasm-bindgen tests in headless Chromium, and the browser end-to-end tests
 # against a real server. Does all set-up itself (scripts/setup.sh). Exits non-zero on the
 # first failure.
@@ -34,10 +35,16 @@ fi
 log "server, FinTS client and wire-type tests"
 cargo test -p kontolink-api -p kontolink-fints -p kontolink-server --features kontolink-fints/testbank --locked
 
+log "the API against its OpenAPI document on SQLite (openapi-spec-validator, schemathesis)"
+cargo build -p kontolink-server --bin kontolink-server --locked
+"$root/scripts/schemathesis.sh"
+
 log "server tests again on PostgreSQL (scripts/postgres.sh)"
 trap '"$root/scripts/postgres.sh" stop' EXIT
 pg_url="$("$root/scripts/postgres.sh" start)"
 KONTOLINK_TEST_DATABASE_URL="$pg_url" cargo test -p kontolink-server --locked
+log "the API against its OpenAPI document on PostgreSQL"
+"$root/scripts/schemathesis.sh" "$pg_url"
 "$root/scripts/postgres.sh" stop
 
 log "widget tests (wasm-bindgen-test in headless Chromium)"

@@ -55,12 +55,15 @@ pub fn new_state(embedded: bool) -> String {
     format!("{prefix}{hex}")
 }
 
-/// The widget's own address, where the bank sends the end-user back.
+/// The widget's own page (no query), where the bank sends the end-user back: the server
+/// accepts it as a sync's `redirect_uri` because it is its own page (`<public URL>/`).
 pub fn return_url() -> String {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    format!("{origin}/")
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let origin = location.origin().unwrap_or_default();
+    let path = location.pathname().unwrap_or_else(|_| "/".to_owned());
+    format!("{origin}{path}")
 }
 
 /// The URL's query parameter `name`.

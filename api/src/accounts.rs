@@ -1,5 +1,20 @@
 use serde::{Deserialize, Serialize};
 
+/// Every account `type` (contract §4): FinTS account kinds and the sandbox bank's map to these.
+/// A flow's `account_types` may name only these.
+pub const ACCOUNT_TYPES: [&str; 10] = [
+    "Giro account",
+    "Savings account",
+    "Fixed term deposit account",
+    "Securities account",
+    "Loan account",
+    "Credit card",
+    "Investment fund",
+    "Building savings account",
+    "Insurance",
+    "Other",
+];
+
 /// `GET /rest/accounts/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -8,7 +23,7 @@ pub struct Account {
     pub access_id: String,
     pub iban: Option<String>,
     pub name: String,
-    /// e.g. `Giro account`, `Savings account`.
+    /// One of [`ACCOUNT_TYPES`], e.g. `Giro account`, `Savings account`.
     #[serde(rename = "type")]
     pub account_type: String,
     pub currency: String,

@@ -44,19 +44,30 @@ pub struct AccountRef {
 pub struct OnetimeAccessRequest {
     pub redirect_uri: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `de` (default), `en`, `fr` or `es`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Language>, inline))]
     pub language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// At most 100; a known IBAN makes the widget skip bank selection.
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub accounts: Option<Vec<AccountRef>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Only accounts of these types may be chosen; each one of `ACCOUNT_TYPES`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::AccountTypeList>, inline))]
     pub account_types: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_multi_selection: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Days of transaction history, 1–730 (default 90).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 730))]
     pub sync_period: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Returned unchanged on the redirect, 1–1024 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub state: Option<String>,
     /// Reconnect an existing access (after `10020` user interaction required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::BoundedText>, inline))]
     pub access_id: Option<String>,
 }
 
@@ -66,24 +77,39 @@ pub struct OnetimeAccessRequest {
 #[serde(deny_unknown_fields)]
 pub struct OngoingAccessRequest {
     pub redirect_uri: String,
+    /// The integrator's id of its end-user, 1–255 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::BoundedText, inline))]
     pub user_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub save_secrets: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Skips bank selection.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::BoundedText>, inline))]
     pub provider_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `de` (default), `en`, `fr` or `es`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Language>, inline))]
     pub language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// At most 100; a known IBAN makes the widget skip bank selection.
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub accounts: Option<Vec<AccountRef>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Only accounts of these types may be chosen; each one of `ACCOUNT_TYPES`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::AccountTypeList>, inline))]
     pub account_types: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_multi_selection: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Days of transaction history, 1–730 (default 90).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 730))]
     pub sync_period: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Returned unchanged on the redirect, 1–1024 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::BoundedText>, inline))]
     pub access_id: Option<String>,
 }
 

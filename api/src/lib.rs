@@ -15,12 +15,14 @@ mod error;
 mod events;
 mod flows;
 mod health;
+#[cfg(feature = "openapi")]
+pub mod schema;
 mod session;
 mod syncs;
 mod token;
 
 pub use accesses::{Access, AccessList, CreateAccessRequest};
-pub use accounts::{Account, AccountList, Balance, Transaction, TransactionList};
+pub use accounts::{ACCOUNT_TYPES, Account, AccountList, Balance, Transaction, TransactionList};
 pub use catalog::{AccessMethod, CredentialField, Provider, ProviderList};
 pub use challenges::{
     AuthMethod, Challenge, ChallengeFormat, ChallengeList, ChallengeResponse, ChallengeType,

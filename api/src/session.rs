@@ -54,6 +54,8 @@ pub struct ReconnectAccess {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompleteRequest {
+    /// The chosen accounts: 1–100 distinct account ids.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::AccountIdList, inline))]
     pub account_ids: Vec<String>,
 }
 
@@ -61,6 +63,8 @@ pub struct CompleteRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FailRequest {
+    /// The error code, e.g. `10000`: letters, digits, `_`, `-`, `.`, at most 64.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_.\-]{1,64}$"))]
     pub error: String,
 }
 

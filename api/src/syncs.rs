@@ -43,11 +43,18 @@ pub struct SyncRequest {
     pub save_secrets: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_notifications: Option<bool>,
+    /// Where redirect SCA returns the end-user: one of the client's registered redirect
+    /// URIs, exactly (a widget session may also name the widget's own page and gets it by
+    /// default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// Returned with the redirect, 1–1024 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub state: Option<String>,
+    /// Default `["TRANSACTIONS"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub scope: Option<Vec<SyncScope>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reuse_auth_method: Option<bool>,
@@ -55,10 +62,12 @@ pub struct SyncRequest {
     pub reuse_auth_medium: Option<bool>,
     /// Present = the end-user is present (does not count against the PSD2 limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::IpAddress>, inline))]
     pub psu_ip_address: Option<String>,
     /// Days of history, 1–730. Default: the flow's for a widget session (which also caps a
     /// larger one), else the one the access was created with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 730))]
     pub sync_period: Option<i64>,
 }
 

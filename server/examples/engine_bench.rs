@@ -133,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
                     consent: false,
                 };
                 let user = format!("user-{}", index % 100);
-                let access = service::create_access(&engine, &user, "bench", create, 90)
+                let access = service::create_access(&engine, &user, "bench", create, 90, None)
                     .await
                     .map_err(|e| anyhow::anyhow!("create access: {}", e.description))?;
                 service::start_sync(&engine, &access, &request, service::SyncOrigin::AccessToken)

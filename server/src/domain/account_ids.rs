@@ -15,7 +15,10 @@ pub fn validate(ids: &[String]) -> Result<(), String> {
         ));
     }
     for id in ids {
-        if id.trim().is_empty() || id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+        if id.trim().is_empty()
+            || id.chars().count() > MAX_ID_LEN
+            || id.chars().any(char::is_control)
+        {
             return Err(
                 "every account id must be a non-empty string of at most 255 characters".into(),
             );

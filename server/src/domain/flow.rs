@@ -171,7 +171,7 @@ impl FlowParams {
                 }
                 types
                     .iter()
-                    .map(|t| bounded_text("account_types[]", t))
+                    .map(|t| known_account_type(t))
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?;
@@ -208,6 +208,19 @@ fn validate_state(state: &str) -> Result<String, String> {
         ));
     }
     Ok(state.to_owned())
+}
+
+/// A flow may restrict the choice only to types accounts can have: one of the published
+/// [`ACCOUNT_TYPES`](kontolink_api::ACCOUNT_TYPES), or no account could ever be chosen.
+fn known_account_type(text: &str) -> Result<String, String> {
+    if kontolink_api::ACCOUNT_TYPES.contains(&text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "account_types: {text:?} is no account type; known: {}",
+            kontolink_api::ACCOUNT_TYPES.join(", ")
+        ))
+    }
 }
 
 fn bounded_text(field: &str, text: &str) -> Result<String, String> {

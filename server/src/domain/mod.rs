@@ -7,6 +7,7 @@ pub mod iban;
 pub mod ids;
 pub mod origin;
 pub mod rate_limit;
+pub mod reach;
 pub mod redirect_uri;
 pub mod scope;
 pub mod secret_token;

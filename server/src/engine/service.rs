@@ -9,9 +9,9 @@ use serde_json::json;
 use super::model::{
     Progress, SyncOptions, access_secrets_owner, now_ms, rfc3339, sync_secrets_owner,
 };
-use super::{Engine, SyncFailure, render, session};
+use super::{Engine, SyncFailure, session};
 use crate::domain::SyncStatus;
-use crate::domain::ids::{AccessId, SyncId};
+use crate::domain::ids::{AccessId, GrantId, SyncId};
 use crate::http::ApiError;
 use crate::store::rows::{AccessRow, NewEvent, SyncRow};
 use crate::vault::SecretMap;
@@ -31,12 +31,15 @@ fn failure_error(failure: SyncFailure) -> ApiError {
 /// `POST /rest/accesses`: validates, seals the secret credentials, no bank contact.
 /// `sync_period` is the access's default for syncs that name none: the flow's when a widget
 /// session creates it, else [`DEFAULT_SYNC_PERIOD`](crate::domain::flow::DEFAULT_SYNC_PERIOD).
+/// `created_by_grant`: the grant of the access token that creates it (that grant reaches all
+/// of the access's accounts); `None` for a widget session.
 pub async fn create_access(
     engine: &Engine,
     user_id: &str,
     client_id: &str,
     request: CreateAccessRequest,
     sync_period: i64,
+    created_by_grant: Option<GrantId>,
 ) -> Result<AccessRow, ApiError> {
     let method = engine
         .providers
@@ -98,6 +101,7 @@ pub async fn create_access(
         last_synced_at: None,
         upgraded_from: None,
         sync_period,
+        created_by_grant,
     };
     engine.store.insert_access(&access, sealed.as_ref()).await?;
     Ok(access)
@@ -129,7 +133,9 @@ pub async fn next_sync_possible_at(
     Ok((counted.len() >= limit).then(|| counted[counted.len() - limit] + window))
 }
 
-fn validate(request: &SyncRequest) -> Result<(), ApiError> {
+/// The sync options' own bounds (`sync_period`, `state`, `redirect_uri`, `psu_ip_address`,
+/// `scope`), checked before anything else happens.
+pub fn validate(request: &SyncRequest) -> Result<(), ApiError> {
     if request.sync_period.is_some_and(|p| !(1..=730).contains(&p)) {
         return Err(ApiError::bad_request(
             "sync_period must be between 1 and 730 days",
@@ -346,7 +352,7 @@ pub async fn start_sync_with(
     };
     let data = json!({ "access_id": sync.access_id, "status": sync.status.as_str() });
     let (events, webhook) = if failure.is_some() {
-        let body = serde_json::to_string(&render::sync(&sync)).unwrap_or_default();
+        let body = super::webhooks::sync_body(engine.store.as_ref(), &sync).await?;
         let data = json!({ "access_id": sync.access_id, "status": "FAILED", "error": sync.error.as_ref().map(|e| e.code) });
         (
             vec![NewEvent::sync("SYNC_FAILED", &sync.id, data)],

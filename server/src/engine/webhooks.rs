@@ -14,10 +14,11 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::sync::watch;
 
-use super::Engine;
 use super::model::{now_ms, webhook_owner};
-use crate::store::Store;
-use crate::store::rows::OutboxRow;
+use super::{Engine, render};
+use crate::domain::reach::Reach;
+use crate::store::rows::{OutboxRow, SyncRow};
+use crate::store::{Store, StoreError};
 use crate::vault::{SecretMap, Vault};
 
 pub const SIGNATURE_HEADER: &str = "x-kontolink-signature";
@@ -39,6 +40,20 @@ pub async fn register_client(
         .set_client_webhook(client_id, notification_uri, &sealed)
         .await?;
     Ok(())
+}
+
+/// The body POSTed for a finished sync: the sync object, with an access upgrade's data
+/// reduced to what the client's live grants for this end-user reach (contract §2: an account
+/// the end-user did not choose is never visible to the integrator).
+pub async fn sync_body(store: &dyn Store, sync: &SyncRow) -> Result<String, StoreError> {
+    let mut body = render::sync(sync);
+    if let Some(data) = body.error.as_mut().and_then(|e| e.data.as_mut())
+        && (data.get("accounts").is_some() || data.get("access_ids").is_some())
+    {
+        let reach = Reach::Grant(store.live_grants_reach(&sync.user_id).await?);
+        reach.redact_upgrade_data(data);
+    }
+    serde_json::to_string(&body).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// `sha256=<hex>` of `body` under `key`.

@@ -8,7 +8,7 @@ use kontolink_api::SyncScope;
 
 use super::model::{Progress, StoredRound, now_ms};
 use super::retry::measured;
-use super::{Engine, SyncFailure, render, session, upgrade};
+use super::{Engine, SyncFailure, session, upgrade};
 use crate::domain::SyncStatus;
 use crate::providers::{BankAccount, BankError, BankSession, LoginOutcome};
 use crate::store::rows::{AccessRow, Finish, NewEvent, SecretsOutcome, SyncRow, UpgradePlan};
@@ -235,13 +235,7 @@ async fn steps(
             }
         }
         let saved = store
-            .save_transactions(
-                &sync.id,
-                &engine.worker_id,
-                &access.user_id,
-                &batches,
-                now_ms(),
-            )
+            .save_transactions(&sync.id, &engine.worker_id, access, &batches, now_ms())
             .await?;
         if saved.is_none() {
             return Ok(Outcome::LeaseLost);
@@ -342,7 +336,6 @@ pub async fn finish(
     ended.ended_at = Some(now);
     ended.challenge = None;
     ended.step = None;
-    let body = render::sync(&ended);
     let mut events = Vec::new();
     if let Some(plan) = &upgrade {
         events.push(NewEvent {
@@ -366,6 +359,11 @@ pub async fn finish(
             "error": ended.error.as_ref().map(|e| e.code),
         }),
     ));
+    let webhook_body = if sync.options.disable_notifications {
+        None
+    } else {
+        Some(super::webhooks::sync_body(engine.store.as_ref(), &ended).await?)
+    };
     let finish = Finish {
         sync_id: sync.id.clone(),
         lease_owner,
@@ -373,8 +371,7 @@ pub async fn finish(
         error: ended.error.clone(),
         now,
         events,
-        webhook_body: (!sync.options.disable_notifications)
-            .then(|| serde_json::to_string(&body).unwrap_or_default()),
+        webhook_body,
         access_synced: failure.is_none().then(|| sync.progress.chosen()),
         secrets,
         upgrade,

@@ -39,12 +39,18 @@ pub async fn owned(
         .store
         .access(id)
         .await?
-        .filter(|access| access.user_id == user_id)
+        .filter(|access| access.user_id == user_id && user.reach.access(&access.id))
         .ok_or_else(|| ApiError::not_found("no such access"))
 }
 
-async fn view(state: &AppState, access: &AccessRow) -> Result<Access, ApiError> {
-    let accounts = state.store.accounts_of_access(&access.id).await?;
+/// The access as the caller may see it: only the accounts it reaches.
+async fn view(
+    state: &AppState,
+    user: &AuthenticatedUser,
+    access: &AccessRow,
+) -> Result<Access, ApiError> {
+    let mut accounts = state.store.accounts_of_access(&access.id).await?;
+    accounts.retain(|account| user.reach.account(&account.id, &account.access_id));
     let next = service::next_sync_possible_at(&state.engine, &access.id).await?;
     Ok(render::access(access, &accounts, next))
 }
@@ -55,6 +61,7 @@ async fn view(state: &AppState, access: &AccessRow) -> Result<Access, ApiError> 
 #[utoipa::path(
     post,
     path = "/rest/accesses",
+    operation_id = "create_access",
     tag = "data",
     request_body = CreateAccessRequest,
     security(("bearer" = []), ("widget_session" = [])),
@@ -62,8 +69,6 @@ async fn view(state: &AppState, access: &AccessRow) -> Result<Access, ApiError> 
         (status = 201, description = "The access (no bank contact yet)", body = Access),
         (status = 400, description = "`1000`: malformed body, unknown `access_method_id` or credential, `save_secrets` without `consent` or from a widget session whose flow does not allow it; `1011`: required credentials missing", body = ErrorBody),
         (status = 401, description = "`1001`: no valid access token or widget session", body = ErrorBody),
-        (status = 413, description = "`1009`: body over 64 KiB", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 429, description = "`1029`: too many credential attempts of this client or flow; `Retry-After` says when to try again", body = ErrorBody),
     )
 )]
@@ -81,15 +86,25 @@ async fn create(
         user.client_id.as_str(),
         request,
         sync_period,
+        user.grant_id(),
     )
     .await?;
-    Ok((StatusCode::CREATED, AppJson(view(&state, &access).await?)))
+    // The access is the caller's own: an access token's grant reaches all of it.
+    let user = AuthenticatedUser {
+        reach: user.reach.with_own_access(&access.id),
+        ..user
+    };
+    Ok((
+        StatusCode::CREATED,
+        AppJson(view(&state, &user, &access).await?),
+    ))
 }
 
 /// The end-user's accesses, oldest first.
 #[utoipa::path(
     get,
     path = "/rest/accesses",
+    operation_id = "list_accesses",
     tag = "data",
     security(("bearer" = []), ("widget_session" = [])),
     responses(
@@ -103,7 +118,9 @@ async fn list(
 ) -> Result<AppJson<AccessList>, ApiError> {
     let mut accesses = Vec::new();
     for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
-        accesses.push(view(&state, &access).await?);
+        if user.reach.access(&access.id) {
+            accesses.push(view(&state, &user, &access).await?);
+        }
     }
     Ok(AppJson(AccessList { accesses }))
 }
@@ -112,6 +129,7 @@ async fn list(
 #[utoipa::path(
     get,
     path = "/rest/accesses/{id}",
+    operation_id = "get_access",
     tag = "data",
     params(("id" = String, Path, description = "The access id")),
     security(("bearer" = []), ("widget_session" = [])),
@@ -127,5 +145,5 @@ async fn one(
     AppPath(id): AppPath<AccessId>,
 ) -> Result<AppJson<Access>, ApiError> {
     let access = owned(&state, &user, &id).await?;
-    Ok(AppJson(view(&state, &access).await?))
+    Ok(AppJson(view(&state, &user, &access).await?))
 }

@@ -33,6 +33,7 @@ pub struct AccountsApi;
 #[utoipa::path(
     get,
     path = "/rest/accounts",
+    operation_id = "list_accounts",
     tag = "data",
     security(("bearer" = []), ("widget_session" = [])),
     responses(
@@ -46,7 +47,11 @@ async fn list(
 ) -> Result<AppJson<AccountList>, ApiError> {
     let accounts = state.store.accounts_of_user(&user.engine_user_id()).await?;
     Ok(AppJson(AccountList {
-        accounts: accounts.iter().map(render::account).collect(),
+        accounts: accounts
+            .iter()
+            .filter(|account| user.reach.account(&account.id, &account.access_id))
+            .map(render::account)
+            .collect(),
     }))
 }
 
@@ -60,7 +65,9 @@ async fn owned(
         .store
         .account(id)
         .await?
-        .filter(|account| account.user_id == user_id)
+        .filter(|account| {
+            account.user_id == user_id && user.reach.account(&account.id, &account.access_id)
+        })
         .ok_or_else(|| ApiError::not_found("no such account"))
 }
 
@@ -68,6 +75,7 @@ async fn owned(
 #[utoipa::path(
     get,
     path = "/rest/accounts/{id}",
+    operation_id = "get_account",
     tag = "data",
     params(("id" = String, Path, description = "The account id")),
     security(("bearer" = []), ("widget_session" = [])),
@@ -90,8 +98,8 @@ async fn one(
 struct TransactionQuery {
     since: Option<String>,
     until: Option<String>,
-    count: Option<u32>,
-    offset: Option<u32>,
+    count: Option<i32>,
+    offset: Option<i32>,
 }
 
 fn date(name: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
@@ -108,13 +116,14 @@ fn date(name: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
 #[utoipa::path(
     get,
     path = "/rest/accounts/{id}/transactions",
+    operation_id = "list_transactions",
     tag = "data",
     params(
         ("id" = String, Path, description = "The account id"),
-        ("since" = Option<String>, Query, description = "Earliest booking date, `YYYY-MM-DD`"),
-        ("until" = Option<String>, Query, description = "Latest booking date, `YYYY-MM-DD`"),
-        ("count" = Option<u32>, Query, description = "1–1000, default 100"),
-        ("offset" = Option<u32>, Query, description = "Transactions to skip, default 0"),
+        ("since" = Option<String>, Query, format = Date, description = "Earliest booking date, `YYYY-MM-DD`"),
+        ("until" = Option<String>, Query, format = Date, description = "Latest booking date, `YYYY-MM-DD`"),
+        ("count" = Option<i32>, Query, minimum = 1, maximum = 1000, description = "1–1000, default 100"),
+        ("offset" = Option<i32>, Query, minimum = 0, description = "Transactions to skip, default 0"),
     ),
     security(("bearer" = []), ("widget_session" = [])),
     responses(
@@ -131,17 +140,21 @@ async fn transactions(
     query: Result<Query<TransactionQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<AppJson<TransactionList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let account = owned(&state, &user, &id).await?;
     let count = query.count.unwrap_or(100);
     if !(1..=1000).contains(&count) {
         return Err(ApiError::bad_request("count must be between 1 and 1000"));
     }
+    let offset = query.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(ApiError::bad_request("offset must not be negative"));
+    }
     let filter = TransactionFilter {
         since: date("since", query.since)?,
         until: date("until", query.until)?,
-        count,
-        offset: query.offset.unwrap_or(0),
+        count: count.unsigned_abs(),
+        offset: offset.unsigned_abs(),
     };
+    let account = owned(&state, &user, &id).await?;
     let rows = state.store.transactions(&account.id, &filter).await?;
     Ok(AppJson(TransactionList {
         transactions: rows.iter().map(render::transaction).collect(),

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use super::ApiError;
 use super::rate_limit::{Bucket, rate_limited_response};
 use crate::domain::ids::{ClientId, FlowId, GrantId, UserId};
+use crate::domain::reach::Reach;
 use crate::domain::secret_token::{SecretToken, TokenKind};
 use crate::domain::time::UnixTime;
 use crate::state::AppState;
@@ -108,6 +109,8 @@ pub struct AuthenticatedUser {
     pub user_id: UserId,
     pub client_id: ClientId,
     pub credential: Credential,
+    /// What of the end-user the caller may see (contract §2).
+    pub reach: Reach,
 }
 
 impl AuthenticatedUser {
@@ -138,6 +141,14 @@ impl AuthenticatedUser {
         }
     }
 
+    /// The grant behind an access token (`None` for a widget session).
+    pub fn grant_id(&self) -> Option<GrantId> {
+        match self.credential {
+            Credential::AccessToken { grant_id, .. } => Some(grant_id),
+            Credential::WidgetSession { .. } => None,
+        }
+    }
+
     /// A widget session means the end-user is at the screen: its syncs are attended.
     pub fn is_widget_session(&self) -> bool {
         matches!(self.credential, Credential::WidgetSession { .. })
@@ -165,6 +176,7 @@ impl FromRequestParts<AppState> for AuthenticatedUser {
                     save_secrets_allowed: flow.save_secrets,
                     sync_period: flow.params.sync_period,
                 },
+                reach: Reach::EndUser,
             });
         }
         let grant = state
@@ -174,6 +186,7 @@ impl FromRequestParts<AppState> for AuthenticatedUser {
             .ok_or(BearerRejection::Unauthorized(
                 "the access token is unknown, expired or revoked",
             ))?;
+        let reach = Reach::Grant(state.store.grant_reach(grant.grant_id).await?);
         Ok(AuthenticatedUser {
             user_id: grant.user_id,
             client_id: grant.client_id,
@@ -181,6 +194,7 @@ impl FromRequestParts<AppState> for AuthenticatedUser {
                 grant_id: grant.grant_id,
                 scope: grant.scope,
             },
+            reach,
         })
     }
 }

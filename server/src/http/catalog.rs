@@ -36,10 +36,13 @@ pub fn router() -> Router<AppState> {
 pub struct SearchParams {
     /// Bank name, BLZ, BIC, city or IBAN; empty lists the sandbox bank and the biggest banks.
     #[serde(default)]
+    #[param(max_length = 100)]
     pub q: String,
     /// ISO 3166 alpha-2 country, e.g. `DE`.
+    #[param(pattern = "^[A-Za-z]{2}$")]
     pub country: Option<String>,
     /// At most this many results (1–50, default 20).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 
@@ -47,6 +50,7 @@ pub struct SearchParams {
 #[utoipa::path(
     get,
     path = "/catalog/providers",
+    operation_id = "search_providers",
     tag = "catalog",
     params(SearchParams),
     responses(
@@ -68,7 +72,7 @@ pub async fn search(
             "q is limited to {MAX_QUERY_CHARS} characters"
         )));
     }
-    let country = params.country.as_deref().map(str::trim);
+    let country = params.country.as_deref();
     if let Some(country) = country
         && (country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()))
     {
@@ -95,6 +99,7 @@ pub async fn search(
 #[utoipa::path(
     get,
     path = "/catalog/providers/{id}",
+    operation_id = "get_provider",
     tag = "catalog",
     params(("id" = String, Path, description = "Provider id")),
     responses(

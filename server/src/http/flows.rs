@@ -36,6 +36,7 @@ pub struct FlowsApi;
 #[utoipa::path(
     post,
     path = "/onetime/access",
+    operation_id = "create_onetime_flow",
     tag = "integrator",
     request_body = OnetimeAccessRequest,
     security(("basic" = [])),
@@ -43,8 +44,6 @@ pub struct FlowsApi;
         (status = 201, description = "Flow created; send the end-user to `location` (valid 30 minutes, once)", body = AccessLocation),
         (status = 400, description = "Invalid field (`1000`), e.g. an unregistered `redirect_uri`, a `state` outside 1–1024 characters, `sync_period` outside 1–730, an IBAN failing the mod-97 check, an unknown `language`, an `access_id` that is no access of this client", body = kontolink_api::ErrorBody),
         (status = 401, description = "Client authentication failed (`1001`)", body = kontolink_api::ErrorBody),
-        (status = 413, description = "Body over 64 KiB (`1009`)", body = kontolink_api::ErrorBody),
-        (status = 415, description = "Body is not JSON", body = kontolink_api::ErrorBody),
         (status = 429, description = "Too many flows created by this client (`1029`)", body = kontolink_api::ErrorBody),
     )
 )]
@@ -76,6 +75,7 @@ async fn onetime_access(
 #[utoipa::path(
     post,
     path = "/ongoing/access",
+    operation_id = "create_ongoing_flow",
     tag = "integrator",
     request_body = OngoingAccessRequest,
     security(("basic" = [])),
@@ -83,7 +83,6 @@ async fn onetime_access(
         (status = 201, description = "Flow created; send the end-user to `location` (valid 30 minutes, once)", body = AccessLocation),
         (status = 400, description = "Invalid field (`1000`), as for `/onetime/access`, or a missing/blank `user_id`, an `access_id` that is no access of this client's `user_id`", body = kontolink_api::ErrorBody),
         (status = 401, description = "Client authentication failed (`1001`)", body = kontolink_api::ErrorBody),
-        (status = 413, description = "Body over 64 KiB (`1009`)", body = kontolink_api::ErrorBody),
         (status = 429, description = "Too many flows created by this client (`1029`)", body = kontolink_api::ErrorBody),
     )
 )]

@@ -18,6 +18,7 @@ pub struct HealthApi;
 #[utoipa::path(
     get,
     path = "/healthz",
+    operation_id = "healthz",
     tag = "operations",
     responses(
         (status = 200, body = Health),

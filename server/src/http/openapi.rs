@@ -3,6 +3,7 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
+use serde_json::{Value, json};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -66,6 +67,117 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(openapi())
+/// The document as served: [`openapi`] with what every body-taking operation shares made
+/// explicit, so the description and the server agree (checked by `openapi-spec-validator` and
+/// schemathesis in `scripts/test.sh`):
+/// - an optional body is absent or an object, never `null` (`required: false`, no
+///   `oneOf: [null, …]`: the server refuses a `null` body);
+/// - `413` (body over 64 KiB) and `415` (not `application/json`) in the error format on
+///   every JSON-only body;
+/// - `429` wherever a widget session may call (its requests are rate-limited per flow).
+pub fn document() -> Value {
+    let mut doc = serde_json::to_value(openapi()).expect("the OpenAPI document serialises");
+    describe_rules_between_fields(&mut doc);
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return doc;
+    };
+    let error = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}});
+    let answer = |description: &str| {
+        let mut response = error.clone();
+        response["description"] = json!(description);
+        response
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(Value::as_object_mut)
+    {
+        let widget_session = operation
+            .get("security")
+            .is_some_and(|s| s.to_string().contains("\"widget_session\""));
+        if widget_session {
+            let responses = operation.entry("responses").or_insert_with(|| json!({}));
+            if responses.get("429").is_none() {
+                responses["429"] = answer(
+                    "`1029`: too many requests of this widget session; `Retry-After` says when",
+                );
+            }
+        }
+        let Some(body) = operation.get_mut("requestBody") else {
+            continue;
+        };
+        let mut optional = false;
+        if let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) {
+            for media in content.values_mut() {
+                let Some(schema) = media.get_mut("schema") else {
+                    continue;
+                };
+                if let Some(not_null) = without_null(schema) {
+                    *schema = not_null;
+                    optional = true;
+                }
+            }
+        }
+        if optional {
+            body["required"] = json!(false);
+        }
+        // Only JSON bodies go through `AppJson` (the token endpoint also takes a form and
+        // answers in OAuth terms).
+        let json_body = body
+            .get("content")
+            .and_then(Value::as_object)
+            .is_some_and(|c| c.len() == 1 && c.contains_key("application/json"));
+        let responses = operation
+            .entry("responses")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("responses is an object");
+        if json_body {
+            responses
+                .entry("413")
+                .or_insert_with(|| answer("`1009`: the body is over 64 KiB"));
+            responses
+                .entry("415")
+                .or_insert_with(|| answer("The body is not `application/json`"));
+        }
+    }
+    doc
+}
+
+/// What a derived schema cannot say about how fields depend on each other:
+/// - `POST /rest/syncs` takes no `credentials` (they are per access): its body is
+///   `SyncAllRequest`, `SyncRequest` without that field;
+/// - `POST /rest/accesses`: `save_secrets: true` needs `consent: true`.
+fn describe_rules_between_fields(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    let mut sync_all = schemas["SyncRequest"].clone();
+    if let Some(properties) = sync_all["properties"].as_object_mut() {
+        properties.remove("credentials");
+    }
+    sync_all["description"] =
+        json!("Body of `POST /rest/syncs`: a sync's options for every access (no `credentials`).");
+    schemas["SyncAllRequest"] = sync_all;
+    schemas["CreateAccessRequest"]["if"] =
+        json!({"properties": {"save_secrets": {"const": true}}, "required": ["save_secrets"]});
+    schemas["CreateAccessRequest"]["then"] =
+        json!({"properties": {"consent": {"const": true}}, "required": ["consent"]});
+    let sync_all_body = &mut doc["paths"]["/rest/syncs"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"];
+    *sync_all_body = json!({"$ref": "#/components/schemas/SyncAllRequest"});
+}
+
+/// `oneOf: [{type: null}, X]` → `X`.
+fn without_null(schema: &Value) -> Option<Value> {
+    let items = schema.get("oneOf")?.as_array()?;
+    let is_null = |s: &Value| s.get("type") == Some(&json!("null"));
+    if items.len() == 2 && items.iter().any(is_null) {
+        items.iter().find(|s| !is_null(s)).cloned()
+    } else {
+        None
+    }
+}
+
+async fn openapi_json() -> Json<Value> {
+    Json(document())
 }

@@ -112,6 +112,7 @@ async fn decide(
 #[utoipa::path(
     post,
     path = "/sandbox/decoupled/{challenge_id}/approve",
+    operation_id = "sandbox_approve_decoupled",
     tag = "sandbox",
     params(("challenge_id" = String, Path, description = "The open DECOUPLED challenge's id")),
     responses(

@@ -59,6 +59,47 @@ fn origin(user: &AuthenticatedUser) -> SyncOrigin {
     }
 }
 
+/// The sync as the caller may see it: an upgrade's error data names only what it reaches.
+fn view(user: &AuthenticatedUser, sync: &SyncRow) -> Sync {
+    let mut rendered = render::sync(sync);
+    if let Some(data) = rendered.error.as_mut().and_then(|e| e.data.as_mut()) {
+        user.reach.redact_upgrade_data(data);
+    }
+    rendered
+}
+
+/// A sync's `redirect_uri` (where redirect SCA returns the end-user) must equal one of the
+/// client's registered redirect URIs, character for character (contract §4, §8: no open
+/// redirect). A widget session may also name the widget's own page, `<public URL>/`, and
+/// gets it when it names none.
+async fn checked_redirect(
+    state: &AppState,
+    user: &AuthenticatedUser,
+    mut request: SyncRequest,
+) -> Result<SyncRequest, ApiError> {
+    let widget_page = format!("{}/", state.public_url);
+    match &request.redirect_uri {
+        None if user.is_widget_session() => request.redirect_uri = Some(widget_page),
+        None => {}
+        Some(uri) if user.is_widget_session() && *uri == widget_page => {}
+        Some(uri) => {
+            let client = state.store.client(&user.client_id).await?;
+            let registered = client.is_some_and(|client| {
+                client
+                    .redirect_uris
+                    .iter()
+                    .any(|registered| registered.as_str() == uri)
+            });
+            if !registered {
+                return Err(ApiError::bad_request(
+                    "redirect_uri must equal one of the client's registered redirect URIs",
+                ));
+            }
+        }
+    }
+    Ok(request)
+}
+
 async fn owned_sync(
     state: &AppState,
     user: &AuthenticatedUser,
@@ -83,6 +124,7 @@ async fn owned_sync(
 #[utoipa::path(
     post,
     path = "/rest/accesses/{id}/syncs",
+    operation_id = "start_sync",
     tag = "data",
     params(("id" = String, Path, description = "The access id")),
     request_body(content = Option<SyncRequest>, description = "Optional; an empty body is `{}`"),
@@ -108,9 +150,10 @@ async fn start(
         check_credential_attempt(&state.limits, &user).await?;
     }
     let access = owned(&state, &user, &id).await?;
+    let request = checked_redirect(&state, &user, request).await?;
     let origin = origin(&user);
     let sync = service::start_sync(&state.engine, &access, &request, origin).await?;
-    Ok((StatusCode::CREATED, AppJson(render::sync(&sync))))
+    Ok((StatusCode::CREATED, AppJson(view(&user, &sync))))
 }
 
 /// Starts a sync of every access of the end-user (no `credentials`: they are per access).
@@ -120,6 +163,7 @@ async fn start(
 #[utoipa::path(
     post,
     path = "/rest/syncs",
+    operation_id = "sync_all_accesses",
     tag = "data",
     request_body(content = Option<SyncRequest>, description = "Optional; `credentials` is refused"),
     security(("bearer" = []), ("widget_session" = [])),
@@ -141,22 +185,26 @@ async fn sync_all(
             "credentials are given per access, not to POST /rest/syncs",
         ));
     }
+    // Checked once up front: an end-user without accesses gets the same answer to a bad body.
+    service::validate(&request)?;
+    let request = checked_redirect(&state, &user, request).await?;
     let origin = origin(&user);
     let mut syncs = Vec::new();
-    for access in state.store.accesses_of_user(&user.engine_user_id()).await? {
+    let accesses = state.store.accesses_of_user(&user.engine_user_id()).await?;
+    for access in accesses.iter().filter(|a| user.reach.access(&a.id)) {
         let started = service::start_sync_with(
             &state.engine,
-            &access,
+            access,
             &request,
             origin,
             MissingCredentials::FailTheSync,
         )
         .await;
         match started {
-            Ok(sync) => syncs.push(render::sync(&sync)),
+            Ok(sync) => syncs.push(view(&user, &sync)),
             Err(error) if error.code == 1008 => {
                 if let Some(active) = state.store.active_sync(&access.id).await? {
-                    syncs.push(render::sync(&active));
+                    syncs.push(view(&user, &active));
                 }
             }
             Err(error) => return Err(error),
@@ -169,6 +217,7 @@ async fn sync_all(
 #[utoipa::path(
     get,
     path = "/rest/accesses/{id}/syncs/{sync_id}",
+    operation_id = "get_sync",
     tag = "data",
     params(
         ("id" = String, Path, description = "The access id"),
@@ -186,7 +235,8 @@ async fn one(
     user: AuthenticatedUser,
     AppPath((id, sync_id)): AppPath<(AccessId, SyncId)>,
 ) -> Result<AppJson<Sync>, ApiError> {
-    Ok(AppJson(render::sync(
+    Ok(AppJson(view(
+        &user,
         &owned_sync(&state, &user, &id, &sync_id).await?,
     )))
 }
@@ -195,6 +245,7 @@ async fn one(
 #[utoipa::path(
     get,
     path = "/rest/accesses/{id}/syncs/{sync_id}/challenges",
+    operation_id = "list_challenges",
     tag = "data",
     params(
         ("id" = String, Path, description = "The access id"),
@@ -227,6 +278,7 @@ async fn list_challenges(
 #[utoipa::path(
     get,
     path = "/rest/accesses/{id}/syncs/{sync_id}/challenges/{challenge_id}",
+    operation_id = "get_challenge",
     tag = "data",
     params(
         ("id" = String, Path, description = "The access id"),
@@ -260,6 +312,7 @@ async fn one_challenge(
 #[utoipa::path(
     post,
     path = "/rest/accesses/{id}/syncs/{sync_id}/challenges/{challenge_id}/response",
+    operation_id = "answer_challenge",
     tag = "data",
     params(
         ("id" = String, Path, description = "The access id"),
@@ -293,5 +346,5 @@ async fn respond(
         return Err(ApiError::not_found("no such challenge"));
     }
     let sync = challenges::answer(&state.engine, &sync, &challenge_id, response).await?;
-    Ok(AppJson(render::sync(&sync)))
+    Ok(AppJson(view(&user, &sync)))
 }

@@ -109,6 +109,7 @@ fn no_store() -> [(header::HeaderName, HeaderValue); 2] {
 #[utoipa::path(
     post,
     path = "/auth/token",
+    operation_id = "token",
     tag = "oauth",
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),

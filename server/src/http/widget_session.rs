@@ -92,6 +92,7 @@ async fn flow_info(state: &AppState, flow: &FlowRecord) -> Result<FlowInfo, ApiE
 #[utoipa::path(
     post,
     path = "/widget/session",
+    operation_id = "open_widget_session",
     tag = "widget",
     request_body = WidgetSessionRequest,
     responses(
@@ -130,6 +131,7 @@ async fn open_session(
 #[utoipa::path(
     get,
     path = "/widget/flow",
+    operation_id = "get_widget_flow",
     tag = "widget",
     security(("widget_session" = [])),
     responses(
@@ -149,6 +151,7 @@ async fn flow(
 #[utoipa::path(
     post,
     path = "/widget/complete",
+    operation_id = "complete_flow",
     tag = "widget",
     request_body = CompleteRequest,
     security(("widget_session" = [])),
@@ -208,6 +211,7 @@ async fn complete(
 #[utoipa::path(
     post,
     path = "/widget/cancel",
+    operation_id = "cancel_flow",
     tag = "widget",
     security(("widget_session" = [])),
     responses(
@@ -234,6 +238,7 @@ async fn cancel(
 #[utoipa::path(
     post,
     path = "/widget/fail",
+    operation_id = "fail_flow",
     tag = "widget",
     request_body = FailRequest,
     security(("widget_session" = [])),

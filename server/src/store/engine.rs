@@ -133,7 +133,7 @@ pub trait SyncStore: Send + Sync {
         &self,
         sync_id: &SyncId,
         owner: &str,
-        user_id: &str,
+        access: &AccessRow,
         batches: &[(AccountId, Vec<BankTransaction>)],
         now: i64,
     ) -> Result<Option<u64>, StoreError>;

@@ -13,6 +13,7 @@ use sqlx::{ColumnIndex, Database, Decode, Row, Type};
 
 use crate::domain::flow::FlowParams;
 use crate::domain::iban::Iban;
+use crate::domain::ids::GrantId;
 use crate::domain::origin::Origin;
 use crate::domain::redirect_uri::RedirectUri;
 use crate::domain::time::UnixTime;
@@ -22,7 +23,7 @@ use crate::store::{ClientRecord, FlowRecord, StoreError};
 
 pub const ACCESS_COLUMNS: &str = "id, user_id, client_id, provider_id, access_method_id, \
     public_credentials, save_secrets, secrets_saved, auth_method_id, auth_medium_id, status, \
-    upgrade_error, created_at, last_synced_at, upgraded_from, sync_period";
+    upgrade_error, created_at, last_synced_at, upgraded_from, sync_period, created_by_grant";
 
 pub const ACCOUNT_COLUMNS: &str = "id, access_id, user_id, provider_account_id, iban, name, \
     account_type, currency, owner, balance, available, balance_date";
@@ -102,6 +103,10 @@ where
         last_synced_at: row.read("last_synced_at")?,
         upgraded_from: row.read("upgraded_from")?,
         sync_period: row.read("sync_period")?,
+        created_by_grant: row
+            .read::<Option<String>>("created_by_grant")?
+            .map(|text| GrantId::parse(&text).ok_or_else(|| corrupt("grant id")))
+            .transpose()?,
     })
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use kontolink_api::{Challenge, ErrorDetail, SyncScope};
 
 use crate::domain::SyncStatus;
-use crate::domain::ids::{AccessId, AccountId, SyncId};
+use crate::domain::ids::{AccessId, AccountId, GrantId, SyncId};
 use crate::engine::model::{Progress, SyncOptions};
 use crate::vault::Sealed;
 
@@ -32,6 +32,9 @@ pub struct AccessRow {
     /// Days of history a sync without `sync_period` fetches: the flow's when a widget session
     /// created the access, else 90 (contract §4).
     pub sync_period: i64,
+    /// The grant whose access token created this access (`POST /rest/accesses`): that
+    /// grant reaches all of its accounts. `None` when a widget session created it.
+    pub created_by_grant: Option<GrantId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::domain::ids::{ClientId, GrantId, UserId};
+use crate::domain::reach::GrantReach;
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
 
@@ -100,4 +101,12 @@ pub trait TokenStore: Send + Sync {
         access: &TokenHash,
         now: UnixTime,
     ) -> Result<Option<AccessGrant>, StoreError>;
+
+    /// What the grant reaches (contract §2): its chosen accounts and the accesses its own
+    /// token created.
+    async fn grant_reach(&self, grant: GrantId) -> Result<GrantReach, StoreError>;
+
+    /// Everything the end-user's live (non-revoked) grants reach together: what the
+    /// client may learn in a webhook about this end-user.
+    async fn live_grants_reach(&self, user: &str) -> Result<GrantReach, StoreError>;
 }

@@ -192,6 +192,28 @@ async fn an_iban_failing_the_mod_97_check_is_refused_with_a_clear_error() {
 }
 
 #[tokio::test]
+async fn account_types_must_be_published_types() {
+    let app = spawn_app().await;
+    let client = app.client().await;
+    for (types, status) in [
+        (json!(kontolink_api::ACCOUNT_TYPES), 201),
+        (json!(["Savings account"]), 201),
+        (json!([]), 201),
+        (json!(["Girokonto"]), 400),
+        (json!(["giro account"]), 400),
+        (json!(["Giro account", "Spaceship"]), 400),
+    ] {
+        let response = app
+            .post_onetime(
+                &client,
+                &json!({"redirect_uri": REDIRECT_URI, "account_types": types}),
+            )
+            .await;
+        assert_eq!(response.status(), status, "{types}");
+    }
+}
+
+#[tokio::test]
 async fn language_must_be_one_of_de_en_fr_es() {
     let app = spawn_app().await;
     let client = app.client().await;

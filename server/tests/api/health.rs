@@ -116,3 +116,74 @@ async fn metrics_count_answered_requests_in_the_prometheus_text_format() {
         "OpenMetrics text ends with # EOF"
     );
 }
+
+/// What third-party tooling (openapi-spec-validator, schemathesis; `scripts/schemathesis.sh`)
+/// relies on: unique operation ids, no `null` body, 413/415 on JSON bodies, 429 wherever a
+/// widget session calls, and the bounds and enums the server enforces.
+#[tokio::test]
+async fn the_openapi_document_agrees_with_the_server() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app
+        .http
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().expect("an operationId");
+            assert!(ids.insert(id.to_owned()), "operationId {id} is used twice");
+            let body = &operation["requestBody"];
+            let json_only = body["content"]
+                .as_object()
+                .is_some_and(|c| c.len() == 1 && c.contains_key("application/json"));
+            if json_only {
+                let schema = &body["content"]["application/json"]["schema"];
+                assert!(
+                    !schema.to_string().contains("\"null\""),
+                    "{method} {path}: {schema}"
+                );
+                for status in ["413", "415"] {
+                    assert!(
+                        operation["responses"].get(status).is_some(),
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+            if operation["security"].to_string().contains("widget_session") {
+                assert!(
+                    operation["responses"].get("429").is_some(),
+                    "{method} {path} 429"
+                );
+            }
+        }
+    }
+    let schemas = &doc["components"]["schemas"];
+    let flow = &schemas["OnetimeAccessRequest"]["properties"];
+    assert_eq!(flow["sync_period"]["minimum"], 1);
+    assert_eq!(flow["sync_period"]["maximum"], 730);
+    assert_eq!(flow["state"]["maxLength"], 1024);
+    let published = serde_json::json!(kontolink_api::ACCOUNT_TYPES).to_string();
+    assert!(
+        flow["account_types"].to_string().contains(&published),
+        "{}",
+        flow["account_types"]
+    );
+    assert!(
+        flow["language"].to_string().contains("\"fr\""),
+        "{}",
+        flow["language"]
+    );
+    let user_id = schemas["OngoingAccessRequest"]["properties"]["user_id"].to_string();
+    assert!(user_id.contains("\"maxLength\":255"), "{user_id}");
+    assert_eq!(schemas["SyncRequest"]["properties"]["scope"]["minItems"], 1);
+    assert!(
+        schemas["SyncAllRequest"]["properties"]
+            .get("credentials")
+            .is_none()
+    );
+}

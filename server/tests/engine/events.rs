@@ -42,10 +42,10 @@ async fn a_sync_leaves_its_story_in_the_event_queue() {
     assert_eq!(rest["events"].as_array().unwrap()[..], events[3..]);
 }
 
-type Received = Arc<Mutex<Vec<(String, Bytes)>>>;
+pub type Received = Arc<Mutex<Vec<(String, Bytes)>>>;
 
 /// A receiver that answers 500 to the first delivery, then 200.
-async fn receiver() -> (String, Received) {
+pub async fn receiver() -> (String, Received) {
     let received: Received = Arc::default();
     let store = received.clone();
     let router = axum::Router::new().route(

@@ -133,11 +133,18 @@ impl TestApp {
     /// The widget's way in: `POST /ongoing/access` for the integrator's `user_id` (saving
     /// secrets allowed), then `POST /widget/session` with the flow token.
     pub async fn widget_session(&self, client: &TestClient, user_id: &str) -> String {
+        let flow = json!({"redirect_uri": REDIRECT_URI, "user_id": user_id, "save_secrets": true});
+        self.flow_session(client, "/ongoing/access", flow).await
+    }
+
+    /// Creates a flow (`path`: `/onetime/access` or `/ongoing/access`) and opens its widget
+    /// session; the session token.
+    pub async fn flow_session(&self, client: &TestClient, path: &str, flow: Value) -> String {
         let response = self
             .http
-            .post(format!("{}/ongoing/access", self.address))
+            .post(format!("{}{path}", self.address))
             .basic_auth(&client.id, Some(&client.secret))
-            .json(&json!({"redirect_uri": REDIRECT_URI, "user_id": user_id, "save_secrets": true}))
+            .json(&flow)
             .send()
             .await
             .unwrap();
@@ -161,19 +168,24 @@ impl TestApp {
         session["session_token"].as_str().unwrap().to_owned()
     }
 
-    /// An access token of the client's `user_id`, through the real token endpoint: a widget
-    /// session connects the sandbox bank (`demo`, secrets not saved), syncs, completes the
-    /// flow with the imported accounts, and the code is redeemed at `POST /auth/token`.
-    pub async fn access_token(&self, client: &TestClient, user_id: &str) -> String {
-        let widget = TestApp {
-            token: self.widget_session(client, user_id).await,
-            client: client.clone(),
+    /// The same server and client, calling with another bearer token.
+    pub fn with_token(&self, token: &str) -> TestApp {
+        TestApp {
+            token: token.to_owned(),
+            client: self.client.clone(),
             state: self.state.clone(),
             address: self.address.clone(),
             http: self.http.clone(),
             dir: self.dir.clone(),
             database: self.database.clone(),
-        };
+        }
+    }
+
+    /// An access token of the client's `user_id`, through the real token endpoint: a widget
+    /// session connects the sandbox bank (`demo`, secrets not saved), syncs, completes the
+    /// flow with the imported accounts, and the code is redeemed at `POST /auth/token`.
+    pub async fn access_token(&self, client: &TestClient, user_id: &str) -> String {
+        let widget = self.with_token(&self.widget_session(client, user_id).await);
         let access = widget.access("demo", false).await;
         widget
             .run_sync(&access, json!({}))
@@ -186,18 +198,29 @@ impl TestApp {
             .filter(|a| a["access_id"] == access.as_str())
             .map(|a| a["id"].clone())
             .collect();
-        let (status, finish) = widget
+        let code = widget.complete(json!(account_ids)).await;
+        self.redeem(client, &code).await
+    }
+
+    /// `POST /widget/complete` with these `account_ids` (this app's token is the session);
+    /// the authorization code.
+    pub async fn complete(&self, account_ids: Value) -> String {
+        let (status, finish) = self
             .post("/widget/complete", json!({ "account_ids": account_ids }))
             .await;
         assert_eq!(status, StatusCode::OK, "{finish}");
-        let code = finish["query"]["code"].as_str().expect("a code").to_owned();
+        finish["query"]["code"].as_str().expect("a code").to_owned()
+    }
+
+    /// Redeems an authorization code at `POST /auth/token`; the access token.
+    pub async fn redeem(&self, client: &TestClient, code: &str) -> String {
         let response = self
             .http
             .post(format!("{}/auth/token", self.address))
             .basic_auth(&client.id, Some(&client.secret))
             .form(&[
                 ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
+                ("code", code),
                 ("redirect_uri", REDIRECT_URI),
             ])
             .send()

@@ -9,6 +9,7 @@ mod database;
 mod errors;
 mod events;
 mod fints;
+mod grant_reach;
 mod helpers;
 #[path = "../fints/peer_process.rs"]
 mod peer_process;

@@ -4,7 +4,9 @@ use base64::Engine as _;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TapStatus, attended, error_code, spawn_app, spawn_with};
+use crate::helpers::{
+    REDIRECT_URI, TapStatus, TestApp, attended, error_code, spawn_app, spawn_with,
+};
 
 #[tokio::test]
 async fn demo_imports_two_accounts_and_sync_period_days_of_transactions_newest_first() {
@@ -190,11 +192,21 @@ async fn decoupled_approves_at_once_through_the_sandbox_endpoint() {
     app.wait_status(&sync, "COMPLETED").await;
 }
 
+/// The end-user's decision on the sandbox bank's redirect page (no redirect followed).
+async fn decide(app: &TestApp, location: &str, decision: &str) -> reqwest::Response {
+    app.http
+        .post(location)
+        .form(&[("decision", decision)])
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn redirect_sends_the_user_to_the_sandbox_bank_and_back_with_state() {
     let app = spawn_app().await;
     let access = app.access("redirect", false).await;
-    let body = attended(json!({"redirect_uri": "https://app.example/back", "state": "s-42"}));
+    let body = attended(json!({"redirect_uri": REDIRECT_URI, "state": "s-42"}));
     let sync = app.start(&access, body).await;
     let waiting = app.wait_status(&sync, "AWAIT_AUTH").await;
     assert_eq!(waiting["challenge"]["type"], "REDIRECT");
@@ -210,38 +222,94 @@ async fn redirect_sends_the_user_to_the_sandbox_bank_and_back_with_state() {
         .await
         .unwrap();
     assert!(page.contains("Approve") && page.contains("Deny"));
-    let response = app
-        .http
-        .post(location)
-        .form(&[("decision", "approve")])
-        .send()
-        .await
-        .unwrap();
+    let response = decide(&app, location, "approve").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         response.headers()["location"],
-        "https://app.example/back?state=s-42"
+        &format!("{REDIRECT_URI}?state=s-42")
     );
     app.wait_status(&sync, "COMPLETED").await;
 }
 
 #[tokio::test]
 async fn a_denied_redirect_fails_and_without_redirect_uri_the_page_says_close() {
-    let app = spawn_app().await;
+    // An access token's sync without redirect_uri (a widget session's goes back to the widget).
+    let app = spawn_app().await.unattended().await;
     let access = app.access("redirect", false).await;
     let sync = app.start(&access, attended(json!({}))).await;
     let waiting = app.wait_status(&sync, "AWAIT_AUTH").await;
     let location = waiting["challenge"]["location"].as_str().unwrap();
-    let response = app
-        .http
-        .post(location)
-        .form(&[("decision", "deny")])
-        .send()
-        .await
-        .unwrap();
+    let response = decide(&app, location, "deny").await;
     assert!(response.text().await.unwrap().contains("close this window"));
     let failed = app.wait_status(&sync, "FAILED").await;
     assert_eq!(error_code(&failed), 10010);
+}
+
+#[tokio::test]
+async fn a_sync_redirects_only_to_registered_uris_or_the_widget_itself() {
+    let session = spawn_app().await;
+    let widget_page = format!("{}/", session.address);
+    let integrator = session.with_token(&session.access_token(&session.client, "user-1").await);
+    let registered_variants = [
+        "https://evil.example/callback".to_owned(),
+        format!("{REDIRECT_URI}/"),
+        format!("{REDIRECT_URI}?next=https://evil.example"),
+        REDIRECT_URI.to_uppercase(),
+        format!("{}/sandbox/redirect/x", session.address),
+    ];
+    for (caller, allowed, refused) in [
+        (
+            &session,
+            vec![REDIRECT_URI.to_owned(), widget_page.clone()],
+            registered_variants.to_vec(),
+        ),
+        (
+            &integrator,
+            vec![REDIRECT_URI.to_owned()],
+            [registered_variants.to_vec(), vec![widget_page.clone()]].concat(),
+        ),
+    ] {
+        let access = caller.access("redirect", false).await;
+        for uri in &refused {
+            let body = attended(json!({"redirect_uri": uri}));
+            let (status, error) = caller
+                .post(&format!("/rest/accesses/{access}/syncs"), body.clone())
+                .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {error}");
+            assert_eq!(error["error"]["code"], 1000, "{uri}");
+            let (status, _) = caller.post("/rest/syncs", body).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        }
+        for uri in &allowed {
+            let access = caller.access("redirect", false).await;
+            let sync = caller
+                .start(&access, attended(json!({"redirect_uri": uri})))
+                .await;
+            let waiting = caller.wait_status(&sync, "AWAIT_AUTH").await;
+            let location = waiting["challenge"]["location"].as_str().unwrap();
+            let response = decide(caller, location, "approve").await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            let back = response.headers()["location"].to_str().unwrap().to_owned();
+            assert!(back.starts_with(uri.as_str()), "{back}");
+            caller.wait_status(&sync, "COMPLETED").await;
+        }
+    }
+    // A widget session that names none returns to the widget.
+    let access = session.access("redirect", false).await;
+    let sync = session
+        .start(&access, attended(json!({"state": "w.1"})))
+        .await;
+    let waiting = session.wait_status(&sync, "AWAIT_AUTH").await;
+    let response = decide(
+        &session,
+        waiting["challenge"]["location"].as_str().unwrap(),
+        "approve",
+    )
+    .await;
+    assert_eq!(
+        response.headers()["location"],
+        &format!("{widget_page}?state=w.1")
+    );
 }
 
 #[tokio::test]

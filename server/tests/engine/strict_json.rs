@@ -283,3 +283,20 @@ async fn an_access_token_syncs_the_period_the_access_was_created_with() {
         "an access token may ask for more: {oldest}"
     );
 }
+
+#[tokio::test]
+async fn bad_sync_options_are_refused_even_without_any_access_to_sync() {
+    let app = spawn_app().await;
+    for body in [
+        json!({"sync_period": 0}),
+        json!({"sync_period": 731}),
+        json!({"state": ""}),
+        json!({"scope": []}),
+        json!({"psu_ip_address": "not an address"}),
+        json!({"redirect_uri": "https://evil.example/"}),
+    ] {
+        let (status, error) = app.post("/rest/syncs", body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {error}");
+        assert_eq!(error["error"]["code"], 1000, "{body}");
+    }
+}

@@ -312,6 +312,13 @@ mod tests {
     }
 
     #[test]
+    fn every_fints_account_kind_is_a_published_account_type() {
+        for code in 0..=99 {
+            assert!(kontolink_api::ACCOUNT_TYPES.contains(&account_type(Some(code))));
+        }
+    }
+
+    #[test]
     fn account_types_follow_the_fints_ranges() {
         assert_eq!(account_type(Some(1)), "Giro account");
         assert_eq!(account_type(Some(10)), "Savings account");

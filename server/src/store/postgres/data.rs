@@ -168,8 +168,8 @@ pub(super) async fn insert_access_row(
     sqlx::query(
         "INSERT INTO accesses (id, user_id, client_id, provider_id, access_method_id, \
          public_credentials, save_secrets, secrets_saved, auth_method_id, auth_medium_id, status, \
-         upgrade_error, created_at, last_synced_at, upgraded_from, sync_period) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         upgrade_error, created_at, last_synced_at, upgraded_from, sync_period, created_by_grant) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(&access.id)
     .bind(&access.user_id)
@@ -187,6 +187,7 @@ pub(super) async fn insert_access_row(
     .bind(access.last_synced_at)
     .bind(&access.upgraded_from)
     .bind(access.sync_period)
+    .bind(access.created_by_grant.map(|grant| grant.to_string()))
     .execute(conn)
     .await?;
     Ok(())

@@ -15,6 +15,37 @@ use crate::domain::time::UnixTime;
 use crate::store::row_mapping::{self, FLOW_COLUMNS};
 use crate::store::{FlowEnd, FlowRecord, FlowStore, NewFlow, StoreError};
 
+/// A reconnect flow's choice (a flow with `access_id`) also reaches every grant that already
+/// reaches that access (contract §2: "plus those chosen in later reconnect flows").
+async fn share_with_grants_of_access(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    flow: FlowId,
+    account_ids: &[String],
+) -> Result<(), StoreError> {
+    let access: Option<String> = sqlx::query_scalar("SELECT access_id FROM flows WHERE id = $1")
+        .bind(flow.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+    let Some(access) = access else {
+        return Ok(());
+    };
+    for account in account_ids {
+        sqlx::query(
+            "INSERT INTO grant_accounts (grant_id, account_id) \
+             SELECT DISTINCT reaching.grant_id, chosen.id FROM accounts chosen \
+             JOIN accounts held ON held.access_id = chosen.access_id \
+             JOIN grant_accounts reaching ON reaching.account_id = held.id \
+             WHERE chosen.id = $1 AND chosen.access_id = $2 \
+             ON CONFLICT (grant_id, account_id) DO NOTHING",
+        )
+        .bind(account)
+        .bind(&access)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl FlowStore for PgStore {
     async fn create_flow(&self, flow: &NewFlow) -> Result<UserId, StoreError> {
@@ -176,7 +207,8 @@ impl FlowStore for PgStore {
         if ended != 1 {
             return Ok(false);
         }
-        if let FlowEnd::Completed { code, .. } = end {
+        if let FlowEnd::Completed { code, account_ids } = end {
+            share_with_grants_of_access(&mut tx, flow, account_ids).await?;
             sqlx::query(
                 "INSERT INTO authorization_codes \
                  (hash, flow_id, client_id, user_id, redirect_uri, scope, expires_at) \

@@ -298,11 +298,11 @@ impl SyncStore for PgStore {
         &self,
         sync_id: &SyncId,
         owner: &str,
-        user_id: &str,
+        access: &AccessRow,
         batches: &[(AccountId, Vec<BankTransaction>)],
         now: i64,
     ) -> Result<Option<u64>, StoreError> {
-        write::save_transactions(self.pool(), sync_id, owner, user_id, batches, now).await
+        write::save_transactions(self.pool(), sync_id, owner, access, batches, now).await
     }
 
     async fn finish(&self, finish: &Finish) -> Result<bool, StoreError> {

@@ -122,7 +122,7 @@ pub async fn save_transactions(
     pool: &PgPool,
     sync_id: &SyncId,
     owner: &str,
-    user_id: &str,
+    access: &AccessRow,
     batches: &[(AccountId, Vec<BankTransaction>)],
     now: i64,
 ) -> Result<Option<u64>, StoreError> {
@@ -166,11 +166,12 @@ pub async fn save_transactions(
         resource_type: "SYNC",
         resource_id: sync_id.to_string(),
         data: Some(serde_json::json!({
+            "access_id": access.id,
             "accounts": batches.iter().map(|(id, _)| id).collect::<Vec<_>>(),
             "new_transactions": new,
         })),
     };
-    insert_event(&mut tx, user_id, now, &event).await?;
+    insert_event(&mut tx, &access.user_id, now, &event).await?;
     tx.commit().await?;
     Ok(Some(new))
 }

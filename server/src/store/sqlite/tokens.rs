@@ -4,7 +4,8 @@ use sqlx::{Row, Transaction};
 
 use super::SqliteStore;
 use super::codec::{client_id, grant_id, user_id};
-use crate::domain::ids::{ClientId, GrantId};
+use crate::domain::ids::{AccessId, ClientId, GrantId};
+use crate::domain::reach::GrantReach;
 use crate::domain::secret_token::TokenHash;
 use crate::domain::time::UnixTime;
 use crate::store::{
@@ -38,6 +39,35 @@ async fn insert_tokens(
     Ok(())
 }
 
+/// The new grant reaches the accounts the end-user chose in the code's flow (contract §2).
+async fn reach_chosen_accounts(
+    tx: &mut Transaction<'static, Sqlite>,
+    grant: GrantId,
+    flow_id: String,
+) -> Result<(), StoreError> {
+    let chosen: Option<String> = sqlx::query_scalar("SELECT account_ids FROM flows WHERE id = ?")
+        .bind(&flow_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let chosen: Vec<String> = match chosen {
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|_| StoreError::Corrupt("flow account_ids".to_owned()))?,
+        None => Vec::new(),
+    };
+    for account in chosen {
+        sqlx::query(
+            "INSERT INTO grant_accounts (grant_id, account_id) \
+             SELECT ?, id FROM accounts WHERE id = ? \
+             ON CONFLICT (grant_id, account_id) DO NOTHING",
+        )
+        .bind(grant.to_string())
+        .bind(&account)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 async fn revoke_grant(
     tx: &mut Transaction<'static, Sqlite>,
     grant: &str,
@@ -65,7 +95,7 @@ impl TokenStore for SqliteStore {
         let won = sqlx::query(
             "UPDATE authorization_codes SET redeemed_at = ? WHERE hash = ? AND redeemed_at IS NULL \
              AND expires_at > ? AND client_id = ? AND redirect_uri = ? \
-             RETURNING client_id, user_id, scope",
+             RETURNING client_id, user_id, scope, flow_id",
         )
         .bind(now.0)
         .bind(code.to_hex())
@@ -96,6 +126,7 @@ impl TokenStore for SqliteStore {
                 .bind(code.to_hex())
                 .execute(&mut *tx)
                 .await?;
+            reach_chosen_accounts(&mut tx, info.grant_id, row.try_get("flow_id")?).await?;
             insert_tokens(&mut tx, info.grant_id, tokens, now).await?;
             tx.commit().await?;
             return Ok(Exchange::Issued(info));
@@ -208,5 +239,57 @@ impl TokenStore for SqliteStore {
             user_id: user_id(row.try_get("user_id")?)?,
             scope: row.try_get("scope")?,
         }))
+    }
+
+    async fn grant_reach(&self, grant: GrantId) -> Result<GrantReach, StoreError> {
+        self.reach("g.id = ?", &grant.to_string()).await
+    }
+
+    async fn live_grants_reach(&self, user: &str) -> Result<GrantReach, StoreError> {
+        self.reach("g.user_id = ? AND g.revoked_at IS NULL", user)
+            .await
+    }
+}
+
+impl SqliteStore {
+    /// What the grants `g` matching `grants` (one parameter, `value`) reach together.
+    async fn reach(&self, grants: &str, value: &str) -> Result<GrantReach, StoreError> {
+        let chosen = format!(
+            "SELECT DISTINCT a.id, a.access_id FROM grant_accounts ga \
+             JOIN grants g ON g.id = ga.grant_id JOIN accounts a ON a.id = ga.account_id \
+             WHERE {grants}"
+        );
+        let chosen = sqlx::query(&chosen)
+            .bind(value)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("access_id")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        let own = format!(
+            "SELECT a.id FROM accesses a JOIN grants g ON g.id = a.created_by_grant WHERE {grants}"
+        );
+        let own: Vec<AccessId> = sqlx::query_scalar(&own)
+            .bind(value)
+            .fetch_all(&self.pool)
+            .await?;
+        // Accesses an upgrade emptied, of the families whose accounts the grants reach.
+        let emptied = format!(
+            "SELECT f.id FROM accesses f \
+             WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE access_id = f.id) \
+             AND COALESCE(f.upgraded_from, f.id) IN (\
+             SELECT COALESCE(x.upgraded_from, x.id) FROM grant_accounts ga \
+             JOIN grants g ON g.id = ga.grant_id JOIN accounts a ON a.id = ga.account_id \
+             JOIN accesses x ON x.id = a.access_id WHERE {grants})"
+        );
+        let emptied: Vec<AccessId> = sqlx::query_scalar(&emptied)
+            .bind(value)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(GrantReach {
+            chosen,
+            own_accesses: own.into_iter().collect(),
+            upgraded_accesses: emptied.into_iter().collect(),
+        })
     }
 }

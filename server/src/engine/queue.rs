@@ -50,10 +50,22 @@ pub async fn dispatch(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) 
     }
     // Stop running jobs and hand their leases back, so a restarted process (or another
     // one on the same database) takes them over at once instead of after the lease.
+    let running = jobs.len();
     jobs.abort_all();
     while jobs.join_next().await.is_some() {}
-    if let Err(error) = engine.store.release_leases(&engine.worker_id).await {
-        tracing::error!(%error, "releasing leases at shutdown failed");
+    // A write of an interrupted job may still hold the database briefly: try a few times.
+    for attempt in 1..=3 {
+        match engine.store.release_leases(&engine.worker_id).await {
+            Ok(()) => {
+                tracing::info!(running, "handed the leases of the running syncs back");
+                return;
+            }
+            Err(error) if attempt < 3 => {
+                tracing::warn!(%error, attempt, "releasing leases at shutdown failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Err(error) => tracing::error!(%error, "releasing leases at shutdown failed"),
+        }
     }
 }
 

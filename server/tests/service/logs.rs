@@ -34,7 +34,10 @@ async fn json_lines_parse_and_carry_the_request_id_into_the_syncs_logs() {
     let client = create_client(dir.path(), database.url());
     let token = widget_session(&reqwest::Client::new(), &server.address, &client, "user-1").await;
     let (access, sync) = start_sync(&server.address, &token, "demo", Some("req-4711")).await;
-    let done = wait_ended(&server.address, &token, &access, &sync).await;
+    let done = wait_ended(&server.address, &token, &access, &sync, || {
+        server.log_text()
+    })
+    .await;
     assert_eq!(done["status"], "COMPLETED");
     // A request without an id gets one, and hears it back.
     let response = reqwest::get(server.url("/healthz")).await.unwrap();

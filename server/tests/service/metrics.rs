@@ -25,7 +25,10 @@ async fn metrics_after_traffic_name_the_figures_an_operator_acts_on() {
     // `flaky`: two transient bank failures, retried; `locked`: a failure with a code.
     for login in ["flaky", "locked"] {
         let (access, sync) = start_sync(&server.address, &token, login, None).await;
-        wait_ended(&server.address, &token, &access, &sync).await;
+        wait_ended(&server.address, &token, &access, &sync, || {
+            server.log_text()
+        })
+        .await;
     }
     // The token endpoint's budget is one request: the second is refused.
     let http = reqwest::Client::new();

@@ -229,8 +229,14 @@ pub async fn start_sync(
     (access, sync["id"].as_str().expect("a sync").to_owned())
 }
 
-/// Polls the sync until it has ended; returns it.
-pub async fn wait_ended(address: &str, token: &str, access: &str, sync: &str) -> Value {
+/// Polls the sync until it has ended (up to 90 s); returns it. Stuck, it fails with `log`.
+pub async fn wait_ended(
+    address: &str,
+    token: &str,
+    access: &str,
+    sync: &str,
+    log: impl Fn() -> String,
+) -> Value {
     let http = reqwest::Client::new();
     let url = format!("{address}/rest/accesses/{access}/syncs/{sync}");
     let deadline = Instant::now() + Duration::from_secs(90);
@@ -239,7 +245,11 @@ pub async fn wait_ended(address: &str, token: &str, access: &str, sync: &str) ->
         if current["status"] == "COMPLETED" || current["status"] == "FAILED" {
             return current;
         }
-        assert!(Instant::now() < deadline, "sync stuck: {current}");
+        assert!(
+            Instant::now() < deadline,
+            "sync stuck: {current}\nthe server's log:\n{}",
+            log()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

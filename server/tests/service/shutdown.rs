@@ -64,6 +64,7 @@ async fn sigterm_during_50_running_syncs_exits_0_and_the_next_start_finishes_the
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
+    let first_log = first.log.clone();
     let (status, took) = first.stop();
     assert!(status.success(), "exit status {status}");
     assert!(took < Duration::from_secs(5), "stopping took {took:?}");
@@ -78,7 +79,22 @@ async fn sigterm_during_50_running_syncs_exits_0_and_the_next_start_finishes_the
     let second = Server::start(&binary(), dir.path(), &args, ENV).await;
     let mut counts = Vec::new();
     for (token, access, sync) in &syncs {
-        let done = wait_ended(&second.address, token, access, sync).await;
+        let log = || {
+            let first = std::fs::read_to_string(&first_log).unwrap_or_default();
+            let second = second.log_text();
+            let relevant = |text: &str| {
+                text.lines()
+                    .filter(|l| l.contains(sync.as_str()) || !l.contains(" INFO "))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            format!(
+                "first:\n{}\nsecond:\n{}",
+                relevant(&first),
+                relevant(&second)
+            )
+        };
+        let done = wait_ended(&second.address, token, access, sync, log).await;
         assert_eq!(done["status"], "COMPLETED", "{done}");
         let row = store
             .sync(&SyncId::from_text(sync.clone()))
@@ -109,7 +125,7 @@ async fn sigterm_during_50_running_syncs_exits_0_and_the_next_start_finishes_the
     )
     .await;
     let again = again["id"].as_str().expect("a sync").to_owned();
-    wait_ended(&second.address, token, access, &again).await;
+    wait_ended(&second.address, token, access, &again, || second.log_text()).await;
     assert_eq!(stored(store.as_ref(), access).await, expected);
 
     let log = second.log_text();

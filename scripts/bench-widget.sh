@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark of the widget (not a test): transfer size of what the browser loads (wasm, JS,
-# CSS: raw, gzip, brotli) and the time to mount in headless Chromium against a real server.
+# Benchmark of the widget (not a test): size of what the browser loads (wasm, JS, CSS: raw,
+# gzip, brotli), the bytes the real server sends with `Accept-Encoding: br` (page + JS +
+# wasm + CSS, the widget compiled into the binary), and the time to mount in headless
+# Chromium against that server.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$root"
@@ -11,7 +13,7 @@ cargo build -p kontolink-server --locked
 
 printf '\n%-44s %10s %10s %10s\n' "file (dist/)" "raw B" "gzip B" "brotli B"
 total_raw=0; total_gz=0; total_br=0
-for file in dist/*.wasm dist/*.js dist/*.css; do
+for file in dist/*.wasm dist/*.js dist/*.css dist/index.html; do
   raw=$(stat -c %s "$file")
   gz=$(gzip -9 -c "$file" | wc -c)
   br=$(brotli -q 11 -c "$file" | wc -c)
@@ -20,5 +22,5 @@ for file in dist/*.wasm dist/*.js dist/*.css; do
 done
 printf '%-44s %10d %10d %10d\n\n' "total" "$total_raw" "$total_gz" "$total_br"
 
-KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
-  node "$root/tests/e2e/bench/mount.mjs"
+KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" node "$root/tests/e2e/bench/transfer.mjs"
+KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" node "$root/tests/e2e/bench/mount.mjs"

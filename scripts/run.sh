@@ -12,7 +12,7 @@ cd "$root"
 "$root/scripts/setup.sh"
 load_toolchain
 build_widget
-log "building the server and the FinTS test bank"
+log "building the server (the widget compiled in) and the FinTS test bank"
 cargo build -p kontolink-server --profile server --locked --bin kontolink-server --example fints_test_bank
 
 bank_out="$(mktemp)"
@@ -27,5 +27,5 @@ listen="${KONTOLINK_LISTEN:-127.0.0.1:8080}"
 log "Kontolink demo: http://$listen/demo   (widget at http://$listen/ , API spec at http://$listen/openapi.json)"
 log "FinTS demo: search 'Bundesbank' (BLZ 10000000), served by the local FinTS test bank at $bank_url:"
 log "  any login, any PIN but 'wrong'/'locked'; chipTAN TAN 123456, or pushTAN (approved on the second check)"
-"$target_dir/server/kontolink-server" serve --demo --listen "$listen" --widget-dir "$root/dist" \
+"$target_dir/server/kontolink-server" serve --demo --listen "$listen" \
   --fints-product-id "${KONTOLINK_FINTS_PRODUCT_ID:-KONTOLINKDEMO}" --fints-url "10000000=$bank_url"

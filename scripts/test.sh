@@ -18,6 +18,11 @@ export KONTOLINK_PYFINTS_MESSAGES="$root/.build/fints-peer/fints-5.0.1/tests/mes
 log "formatting (cargo fmt --check)"
 cargo +stable fmt --all -- --check
 
+# The widget first: the server compiles it into its binary (server/build.rs), and the
+# server's tests check the binary serves it (KONTOLINK_REQUIRE_EMBEDDED_WIDGET).
+build_widget
+export KONTOLINK_REQUIRE_EMBEDDED_WIDGET=1
+
 log "lints (clippy, warnings are errors)"
 cargo +stable clippy -p kontolink-api -p kontolink-fints -p kontolink-server --all-targets --features kontolink-fints/testbank --locked -- -D warnings
 if [ "$KONTOLINK_WASM_TOOLCHAIN" = "stable" ]; then
@@ -46,12 +51,11 @@ log "widget tests (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=180 \
   "${wasm_env[@]}" cargo test -p kontolink-widget --target wasm32-unknown-unknown --locked
 
-build_widget
-log "building the server and the FinTS test bank for the end-to-end tests"
+log "building the server (with the widget inside) and the FinTS test bank for the end-to-end tests"
 cargo build -p kontolink-server --bin kontolink-server --example fints_test_bank --locked
 
-log "browser end-to-end tests (playwright-core + Chromium against a real server)"
-KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" KONTOLINK_WIDGET_DIR="$root/dist" \
+log "browser end-to-end tests (playwright-core + Chromium against a real server, its embedded widget)"
+KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" \
   KONTOLINK_FINTS_TEST_BANK_BIN="$target_dir/debug/examples/fints_test_bank" \
   npm --prefix "$root/tests/e2e" test
 

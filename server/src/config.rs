@@ -1,5 +1,5 @@
-//! Server configuration: defaults, overridden by `KONTOLINK_*` environment variables and
-//! command-line flags (clap reads both, see [`crate::cli`]).
+//! The server's configuration as [`crate::startup::Application`] takes it. Operators set it
+//! through [`crate::settings`] (defaults < config file < `KONTOLINK_*` variables < flags).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,8 +16,9 @@ pub struct Config {
     /// The base URL the widget is reached at; `location` links start with it.
     /// `None`: derived from `listen`.
     pub public_url: Option<String>,
-    /// The built widget (`trunk build --release` output).
-    pub widget_dir: PathBuf,
+    /// A directory with the built widget (`trunk build --release` output) to serve instead of
+    /// the one compiled into the binary.
+    pub widget_dir: Option<PathBuf>,
     /// Registers the demo client `demo` / `demo-secret`.
     pub demo: bool,
     pub lifetimes: Lifetimes,
@@ -28,6 +29,9 @@ pub struct Config {
     pub sandbox: crate::providers::sandbox::SandboxConfig,
     /// Real banks over FinTS (contract §9).
     pub fints: crate::providers::fints::FintsConfig,
+    /// At SIGTERM/SIGINT: how long in-flight requests may take to finish and running syncs
+    /// to hand their leases back before the process exits anyway.
+    pub shutdown_timeout: Duration,
 }
 
 /// Token lifetimes (contract §3).
@@ -58,7 +62,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://./data/kontolink.db".to_owned(),
             public_url: None,
-            widget_dir: PathBuf::from("dist"),
+            widget_dir: None,
             demo: false,
             lifetimes: Lifetimes::default(),
             vault_key_file: PathBuf::from("data/vault.key"),
@@ -66,6 +70,7 @@ impl Default for Config {
             sandbox: crate::providers::sandbox::SandboxConfig::default(),
             fints: crate::providers::fints::FintsConfig::default(),
             rate_limits: RateLimits::default(),
+            shutdown_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Build the application (database, migrations, router, listener) so that `main` and the
 //! tests start the very same thing; tests bind port 0 and read [`Application::port`].
 
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -17,6 +18,7 @@ use crate::providers::fints::Fints;
 use crate::state::AppState;
 use crate::store;
 use crate::vault::Vault;
+use crate::widget_files::WidgetFiles;
 
 pub struct Application {
     listener: TcpListener,
@@ -56,11 +58,14 @@ impl Application {
             public_url.clone(),
         ));
         let handle = engine::start(engine.clone());
+        let metrics = engine.metrics.clone();
+        let limits = RateLimiter::new(config.rate_limits, Arc::clone(&store))
+            .counting_refusals(metrics.rate_limit_refusals.clone());
         let state = AppState {
-            limits: Arc::new(RateLimiter::new(config.rate_limits, Arc::clone(&store))),
+            limits: Arc::new(limits),
             store,
             public_url,
-            metrics: crate::metrics::Metrics::new(),
+            metrics,
             config: Arc::new(config),
             catalog,
             engine,
@@ -93,15 +98,64 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGINT/SIGTERM.
+    /// Where the widget is served from, for the start-up log.
+    pub fn widget(&self) -> String {
+        WidgetFiles::new(self.state.config.widget_dir.as_deref()).describe()
+    }
+
+    /// Serves until SIGINT/SIGTERM, then stops cleanly ([`Application::run_until`]).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then: stops accepting connections, lets in-flight
+    /// requests finish and at the same time stops the engine (running syncs are interrupted
+    /// and their leases handed back, so the next process continues them at once; a webhook
+    /// delivery under way is finished and recorded), both bounded by the configured
+    /// `shutdown_timeout`.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        if !WidgetFiles::new(self.state.config.widget_dir.as_deref()).present() {
+            tracing::warn!(widget = %self.widget(), "serving without a widget: `/` says so");
+        }
+        let (stopping, stopped) = tokio::sync::watch::channel(false);
         let router = http::router(self.state.clone());
+        let mut draining = stopped.clone();
         let served = axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving HTTP");
-        self.engine.stop().await;
-        served
+            .with_graceful_shutdown(async move {
+                let _ = draining.wait_for(|stop| *stop).await;
+            })
+            .into_future();
+        tokio::pin!(served);
+        tokio::select! {
+            result = &mut served => {
+                self.engine.stop().await;
+                return result.context("serving HTTP");
+            }
+            () = stop => {}
+        }
+        let timeout = self.state.config.shutdown_timeout;
+        tracing::info!(
+            ?timeout,
+            "stopping: no new connections; finishing requests and handing back running syncs"
+        );
+        let _ = stopping.send(true);
+        let (served, engine) = tokio::join!(
+            tokio::time::timeout(timeout, &mut served),
+            tokio::time::timeout(timeout, self.engine.stop()),
+        );
+        if engine.is_err() {
+            tracing::warn!(
+                "the engine did not stop in time; unreleased leases expire by themselves"
+            );
+        }
+        match served {
+            Ok(result) => result.context("serving HTTP")?,
+            Err(_) => {
+                tracing::warn!("requests still running after the shutdown timeout were cut off")
+            }
+        }
+        tracing::info!("stopped");
+        Ok(())
     }
 }
 

@@ -26,12 +26,12 @@ impl TestApp {
         let config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: database.url().to_owned(),
-            widget_dir: dir.path().join("widget"),
+            widget_dir: Some(dir.path().join("widget")),
             vault_key_file: dir.path().join("vault.key"),
             demo: true,
             ..Config::default()
         };
-        std::fs::create_dir_all(&config.widget_dir).unwrap();
+        std::fs::create_dir_all(dir.path().join("widget")).unwrap();
         let app = Application::build(config).await.expect("build the app");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());

@@ -47,6 +47,10 @@ pub struct StoredRound {
 pub struct Progress {
     #[serde(default)]
     pub rounds: Vec<StoredRound>,
+    /// The HTTP request that started the sync or answered its last challenge: the worker's
+    /// log lines name it, in whichever process the job runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Progress {

@@ -159,9 +159,12 @@ async fn record(
             "access_id": sync.access_id, "status": "RUNNING", "challenge_id": challenge_id,
         }),
     );
+    // The resumed job's log lines name the request that answered.
+    let mut progress = progress.clone();
+    progress.request_id = crate::telemetry::request_id().or(progress.request_id);
     if !engine
         .store
-        .answer(&sync.id, challenge_id, progress, tan, &event)
+        .answer(&sync.id, challenge_id, &progress, tan, &event)
         .await?
     {
         return Err(not_open());

@@ -87,6 +87,8 @@ pub struct Engine {
     /// Woken when a sync becomes runnable in this process.
     pub wake: Notify,
     pub webhook_wake: Notify,
+    /// The process's metrics (queue wait, bank calls, finished syncs).
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl Engine {
@@ -106,6 +108,7 @@ impl Engine {
             worker_id: format!("worker-{}", uuid::Uuid::new_v4()),
             wake: Notify::new(),
             webhook_wake: Notify::new(),
+            metrics: crate::metrics::Metrics::new(),
         }
     }
 

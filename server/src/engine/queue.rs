@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use super::Engine;
 use super::worker;
@@ -49,17 +50,53 @@ pub async fn dispatch(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) 
     }
     // Stop running jobs and hand their leases back, so a restarted process (or another
     // one on the same database) takes them over at once instead of after the lease.
+    let running = jobs.len();
     jobs.abort_all();
     while jobs.join_next().await.is_some() {}
-    if let Err(error) = engine.store.release_leases(&engine.worker_id).await {
-        tracing::error!(%error, "releasing leases at shutdown failed");
+    // A write of an interrupted job may still hold the database briefly: try a few times.
+    for attempt in 1..=3 {
+        match engine.store.release_leases(&engine.worker_id).await {
+            Ok(()) => {
+                tracing::info!(running, "handed the leases of the running syncs back");
+                return;
+            }
+            Err(error) if attempt < 3 => {
+                tracing::warn!(%error, attempt, "releasing leases at shutdown failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Err(error) => tracing::error!(%error, "releasing leases at shutdown failed"),
+        }
     }
 }
 
 async fn run_leased(engine: Arc<Engine>, claimed: Claimed, _slot: OwnedSemaphorePermit) {
     let sync_id = claimed.sync.id.clone();
+    let span = tracing::info_span!(
+        "sync",
+        sync_id = %sync_id,
+        request_id = tracing::field::Empty,
+    );
+    if let Some(request_id) = &claimed.sync.progress.request_id {
+        span.record("request_id", request_id.as_str());
+    }
+    run_leased_in_span(engine, claimed).instrument(span).await;
+}
+
+async fn run_leased_in_span(engine: Arc<Engine>, claimed: Claimed) {
+    let sync_id = claimed.sync.id.clone();
     if claimed.taken_over {
-        tracing::info!(%sync_id, "taking over a sync whose worker stopped heartbeating");
+        engine.metrics.sync_takeovers.inc();
+        tracing::warn!("taking over a sync whose worker stopped heartbeating");
+    } else if claimed.sync.attempts > 1 {
+        // Answered challenges, wake-ups and syncs handed back at a stop.
+        tracing::info!(attempt = claimed.sync.attempts, "resuming the sync");
+    } else {
+        let waited = now_ms().saturating_sub(claimed.sync.created_at).max(0);
+        engine
+            .metrics
+            .sync_queue_wait
+            .observe(waited as f64 / 1000.0);
+        tracing::info!(waited_ms = waited, "running the sync");
     }
     let heartbeat = async {
         let period = engine.config.lease / 3;
@@ -73,12 +110,12 @@ async fn run_leased(engine: Arc<Engine>, claimed: Claimed, _slot: OwnedSemaphore
             {
                 Ok(true) => {}
                 Ok(false) => return,
-                Err(error) => tracing::warn!(%sync_id, %error, "heartbeat failed"),
+                Err(error) => tracing::warn!(%error, "heartbeat failed"),
             }
         }
     };
     tokio::select! {
         () = worker::run(&engine, claimed.sync) => {}
-        () = heartbeat => tracing::warn!(%sync_id, "lease lost; this worker stops the sync"),
+        () = heartbeat => tracing::warn!("lease lost; this worker stops the sync"),
     }
 }

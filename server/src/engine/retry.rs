@@ -1,8 +1,9 @@
 //! Retry with exponential backoff for bank steps: only [`BankError::Retryable`] is retried.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use crate::metrics::{BankOutcome, BankRetryLabels, Metrics};
 use crate::providers::BankError;
 
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +51,48 @@ where
             other => return other,
         }
     }
+}
+
+/// [`retry`] that times every attempt and counts the retries in `metrics`, labelled with the
+/// provider (`sandbox`, `psd2`, `fints`) and the step.
+pub async fn measured<T, F, Fut>(
+    policy: &RetryPolicy,
+    metrics: &Metrics,
+    provider: &str,
+    what: &str,
+    mut step: F,
+) -> Result<T, BankError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, BankError>>,
+{
+    let mut attempts = 0u64;
+    let result = retry(policy, what, || {
+        attempts += 1;
+        let started = Instant::now();
+        let call = step();
+        async move {
+            let result = call.await;
+            let outcome = match &result {
+                Ok(_) => BankOutcome::Ok,
+                Err(BankError::Retryable(_)) => BankOutcome::Retryable,
+                Err(_) => BankOutcome::Fatal,
+            };
+            metrics.bank_call(provider, what, outcome, started.elapsed());
+            result
+        }
+    })
+    .await;
+    if attempts > 1 {
+        metrics
+            .bank_call_retries
+            .get_or_create(&BankRetryLabels {
+                provider: provider.to_owned(),
+                step: what.to_owned(),
+            })
+            .inc_by(attempts - 1);
+    }
+    result
 }
 
 #[cfg(test)]

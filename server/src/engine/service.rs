@@ -327,7 +327,10 @@ pub async fn start_sync_with(
         counted: unattended && failure.is_none(),
         automatic,
         step: None,
-        progress: Progress::default(),
+        progress: Progress {
+            request_id: crate::telemetry::request_id(),
+            ..Progress::default()
+        },
         challenge_id: None,
         challenge: None,
         await_deadline: None,

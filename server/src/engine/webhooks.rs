@@ -85,7 +85,11 @@ pub async fn run(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
             .await
         {
             Ok(Some(row)) => {
+                // A delivery under way is finished and recorded, also at a stop.
                 deliver(&engine, &client, row).await;
+                if *shutdown.borrow() {
+                    return;
+                }
                 continue;
             }
             Ok(None) => {}

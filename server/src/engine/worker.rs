@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use kontolink_api::SyncScope;
 
-use super::retry::retry;
+use super::retry::measured;
 use super::{Engine, SyncFailure, session, upgrade};
 use crate::domain::SyncStatus;
 use crate::domain::sync::{Progress, StoredRound};
@@ -130,7 +130,13 @@ async fn steps(
     let now = bank.now;
     let next_challenge_id = bank.next_challenge_id.to_owned();
     let policy = engine.config.retry;
-    match retry(&policy, "login", || provider.login(bank)).await {
+    let metrics = &engine.metrics;
+    let kind = engine
+        .providers
+        .method(bank.access_method_id)
+        .map_or("unknown", |method| method.method_type)
+        .to_ascii_lowercase();
+    match measured(&policy, metrics, &kind, "login", || provider.login(bank)).await {
         Ok(LoginOutcome::Authenticated) => {}
         Ok(LoginOutcome::Challenge(spec)) => {
             if !sync.options.attended || sync.automatic {
@@ -182,7 +188,11 @@ async fn steps(
         Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
     }
 
-    let bank_accounts = match retry(&policy, "accounts", || provider.accounts(bank)).await {
+    let bank_accounts = match measured(&policy, metrics, &kind, "accounts", || {
+        provider.accounts(bank)
+    })
+    .await
+    {
         Ok(accounts) => accounts,
         Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
     };
@@ -216,7 +226,7 @@ async fn steps(
             else {
                 continue;
             };
-            match retry(&policy, "transactions", || {
+            match measured(&policy, metrics, &kind, "transactions", || {
                 provider.transactions(bank, bank_account, since)
             })
             .await
@@ -369,6 +379,15 @@ pub async fn finish(
     };
     if engine.store.finish(&finish).await? {
         engine.webhook_wake.notify_one();
+        let error_code = failure.as_ref().map(|f| f.code.to_string());
+        engine
+            .metrics
+            .syncs_finished
+            .get_or_create(&crate::metrics::FinishedLabels {
+                status: status.as_str().to_owned(),
+                error_code: error_code.unwrap_or_else(|| "none".to_owned()),
+            })
+            .inc();
     }
     Ok(())
 }

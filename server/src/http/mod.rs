@@ -35,7 +35,7 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::ApiError;
 
@@ -97,7 +97,13 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::count_requests,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn(crate::telemetry::scope_request_id))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(crate::telemetry::request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(crate::telemetry::request_id_layers())
         .with_state(state)
 }
 

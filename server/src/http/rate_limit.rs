@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::response::{IntoResponse, Response};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 
 use super::ApiError;
 use super::bearer::{AuthenticatedUser, BearerRejection, Credential};
@@ -13,6 +15,7 @@ use super::client_auth::ClientRejection;
 use crate::config::{RateLimit, RateLimits};
 use crate::domain::rate_limit::Take;
 use crate::domain::time::now_ms;
+use crate::metrics::LimitLabels;
 use crate::store::{Store, StoreError};
 
 /// What a bucket is for; each has its own budget.
@@ -85,6 +88,7 @@ impl From<Refusal> for ClientRejection {
 pub struct RateLimiter {
     limits: RateLimits,
     store: Arc<dyn Store>,
+    refusals: Family<LimitLabels, Counter>,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -97,7 +101,17 @@ impl std::fmt::Debug for RateLimiter {
 
 impl RateLimiter {
     pub fn new(limits: RateLimits, store: Arc<dyn Store>) -> Self {
-        RateLimiter { limits, store }
+        RateLimiter {
+            limits,
+            store,
+            refusals: Family::default(),
+        }
+    }
+
+    /// Counts every refusal in `refusals` (by bucket name).
+    pub fn counting_refusals(mut self, refusals: Family<LimitLabels, Counter>) -> Self {
+        self.refusals = refusals;
+        self
     }
 
     fn limit(&self, bucket: Bucket) -> RateLimit {
@@ -119,7 +133,14 @@ impl RateLimiter {
             .map_err(Refusal::Store)?;
         match answer {
             Take::Granted => Ok(()),
-            Take::Refused(wait) => Err(Refusal::Limited(wait)),
+            Take::Refused(wait) => {
+                self.refusals
+                    .get_or_create(&LimitLabels {
+                        limit: bucket.name().to_owned(),
+                    })
+                    .inc();
+                Err(Refusal::Limited(wait))
+            }
         }
     }
 }

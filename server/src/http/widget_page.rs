@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
@@ -13,6 +13,7 @@ use super::csp;
 use crate::domain::origin::Origin;
 use crate::domain::secret_token::SecretToken;
 use crate::state::AppState;
+use crate::widget_files::{Encoding, WidgetFiles};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(widget_page))
@@ -20,19 +21,29 @@ pub fn router() -> Router<AppState> {
 
 pub(super) async fn widget_page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     let ancestors = frame_ancestors(&state, query.as_deref()).await;
-    // Read once: the page is the body, and its inline loader's hash goes into the policy.
-    let index = state.config.widget_dir.join("index.html");
-    let (mut response, hashes) = match tokio::fs::read_to_string(&index).await {
-        Ok(html) => {
-            let hashes = csp::inline_script_hashes(&html);
-            (Html(html).into_response(), hashes)
+    let files = WidgetFiles::new(state.config.widget_dir.as_deref());
+    // The inline loader's hash goes into the policy; the body goes out compressed when the
+    // browser accepts it (the same page, compressed at build time).
+    let page = files.get("index.html", &[Encoding::Identity]).await;
+    let (mut response, hashes) = match page {
+        Some(page) => {
+            let hashes = csp::inline_script_hashes(&String::from_utf8_lossy(&page.bytes));
+            let encodings = Encoding::preferred(super::widget::accept_encoding(&headers));
+            let body = files.get("index.html", &encodings).await.unwrap_or(page);
+            let mut response = super::widget::file_response("index.html", body, "no-cache");
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            (response, hashes)
         }
-        Err(error) => {
-            tracing::error!(path = %index.display(), %error, "the built widget page cannot be read");
-            (StatusCode::NOT_FOUND.into_response(), Vec::new())
+        None => {
+            tracing::error!(widget = %files.describe(), "there is no widget page to serve");
+            (no_widget(files), Vec::new())
         }
     };
     let headers = response.headers_mut();
@@ -47,7 +58,33 @@ pub(super) async fn widget_page(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `503` with a page that says why: a binary built without the widget, or a `--widget-dir`
+/// without `index.html`.
+fn no_widget(files: WidgetFiles<'_>) -> Response {
+    let reason = match files {
+        WidgetFiles::Embedded => {
+            "This Kontolink server was built without the widget. Build the widget first \
+             (<code>trunk build --release</code>, or <code>./scripts/run.sh</code>), then the \
+             server, or start it with <code>--widget-dir DIR</code>."
+        }
+        WidgetFiles::Dir(_) => {
+            "The widget directory given with <code>--widget-dir</code> has no \
+             <code>index.html</code>: build the widget with <code>trunk build --release</code>."
+        }
+    };
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Html(format!(
+            "<!doctype html><title>Kontolink: no widget</title><h1>No widget</h1><p>{reason}</p>"
+        )),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 

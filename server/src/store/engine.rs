@@ -172,6 +172,8 @@ pub trait EventStore: Send + Sync {
         next_attempt_at: i64,
         error: &str,
     ) -> Result<(), StoreError>;
+    /// Webhooks not delivered yet and not given up (fewer than `max_attempts` attempts).
+    async fn webhook_backlog(&self, max_attempts: i64) -> Result<i64, StoreError>;
 }
 
 #[async_trait]

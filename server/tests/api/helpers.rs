@@ -76,7 +76,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: database.url().to_owned(),
         vault_key_file: dir.path().join("vault.key"),
-        widget_dir,
+        widget_dir: Some(widget_dir),
         ..Config::default()
     };
     configure(&mut config);

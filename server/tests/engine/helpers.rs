@@ -42,7 +42,7 @@ pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: database_url.to_owned(),
         vault_key_file: dir.join("vault.key"),
-        widget_dir: dir.to_owned(),
+        widget_dir: Some(dir.to_owned()),
         ..Config::default()
     };
     config.engine.poll_interval = Duration::from_millis(20);

@@ -13,10 +13,14 @@ mod grant_reach;
 mod helpers;
 #[path = "../fints/peer_process.rs"]
 mod peer_process;
+#[path = "../service/process.rs"]
+#[allow(dead_code)]
+mod process;
 mod psd2;
 mod recovery;
 #[path = "../fints/replay.rs"]
 mod replay;
+mod resume;
 mod scenarios;
 mod scopes;
 mod secrets;

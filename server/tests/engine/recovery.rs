@@ -7,12 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kontolink_server::domain::SyncStatus;
-use kontolink_server::domain::ids::{AccessId, SyncId};
-use kontolink_server::store::Store;
-use kontolink_server::store::rows::TransactionFilter;
+use kontolink_server::domain::ids::SyncId;
 use serde_json::{Value, json};
 
 use crate::database::TestDatabase;
+pub(crate) use crate::process::{call, create_client, stored, widget_session};
 
 pub(crate) struct Server {
     child: Child,
@@ -77,20 +76,6 @@ pub(crate) fn serve_with(
     Server { child, address }
 }
 
-pub(crate) async fn call(
-    http: &reqwest::Client,
-    token: &str,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> Value {
-    let mut request = http.request(method, url).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap().json().await.unwrap()
-}
-
 async fn poll_sync(
     http: &reqwest::Client,
     token: &str,
@@ -110,87 +95,6 @@ async fn poll_sync(
         // A widget polls about once a second; its session's rate limit allows 5 per second.
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
-}
-
-/// `kontolink-server client create` against the server's database and vault key file.
-pub(crate) fn create_client(dir: &std::path::Path, database_url: &str) -> (String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_kontolink-server"))
-        .args(["client", "create", "--name", "Recovery test"])
-        .args(["--redirect-uri", crate::helpers::REDIRECT_URI])
-        .arg("--database-url")
-        .arg(database_url)
-        .arg("--vault-key-file")
-        .arg(dir.join("vault.key"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
-    (
-        created["client_id"].as_str().unwrap().to_owned(),
-        created["client_secret"].as_str().unwrap().to_owned(),
-    )
-}
-
-/// A widget session for the integrator's end-user `user_id`, through the HTTP API.
-pub(crate) async fn widget_session(
-    http: &reqwest::Client,
-    address: &str,
-    client: &(String, String),
-    user_id: &str,
-) -> String {
-    let flow: Value = http
-        .post(format!("{address}/ongoing/access"))
-        .basic_auth(&client.0, Some(&client.1))
-        .json(&json!({"redirect_uri": crate::helpers::REDIRECT_URI, "user_id": user_id, "save_secrets": true}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let flow_token = flow["location"]
-        .as_str()
-        .unwrap()
-        .split_once("?token=")
-        .unwrap()
-        .1;
-    let session: Value = http
-        .post(format!("{address}/widget/session"))
-        .json(&json!({ "token": flow_token }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    session["session_token"].as_str().unwrap().to_owned()
-}
-
-/// Accounts and transactions of the access, read through the store trait.
-async fn stored(store: &dyn Store, access: &str) -> (usize, usize) {
-    let accounts = store
-        .accounts_of_access(&AccessId::from_text(access))
-        .await
-        .unwrap();
-    let filter = TransactionFilter {
-        since: None,
-        until: None,
-        count: 100_000,
-        offset: 0,
-    };
-    let mut transactions = 0;
-    for account in &accounts {
-        transactions += store
-            .transactions(&account.id, &filter)
-            .await
-            .unwrap()
-            .len();
-    }
-    (accounts.len(), transactions)
 }
 
 #[tokio::test]
@@ -250,6 +154,17 @@ async fn a_sync_survives_sigkill_and_finishes_after_restart_without_duplicates()
     let (accounts, transactions) = stored(store.as_ref(), &access).await;
     assert_eq!(accounts, 2);
     assert!(transactions > 0);
+    // The one takeover of this story is the one the operator's metric shows.
+    let metrics = reqwest::get(format!("{}/metrics", second.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("kontolink_sync_takeovers_total 1"),
+        "{metrics}"
+    );
 
     // A further sync of the same access adds nothing: ids are stable.
     let again = call(

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const bin = process.env.KONTOLINK_SERVER_BIN;
+// Unset: the widget compiled into the binary (the single file a self-hoster deploys).
 const widgetDir = process.env.KONTOLINK_WIDGET_DIR;
 
 function freePort() {
@@ -21,12 +22,13 @@ function freePort() {
 }
 
 export async function startServer({ demo = true, env = {} } = {}) {
-  if (!bin || !widgetDir) throw new Error('KONTOLINK_SERVER_BIN and KONTOLINK_WIDGET_DIR must be set');
+  if (!bin) throw new Error('KONTOLINK_SERVER_BIN must be set');
   const dir = mkdtempSync(join(tmpdir(), 'kontolink-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--widget-dir', widgetDir,
+  const args = ['serve', '--listen', `127.0.0.1:${port}`,
     '--database-url', `sqlite://${join(dir, 'kontolink.db')}`];
+  if (widgetDir) args.push('--widget-dir', widgetDir);
   if (demo) args.push('--demo');
   const child = spawn(bin, args, {
     env: { ...process.env, KONTOLINK_VAULT_KEY_FILE: join(dir, 'vault.key'), RUST_LOG: 'warn', ...env },

@@ -134,6 +134,19 @@ impl EventStore for SqlStore {
         .transpose()
     }
 
+    async fn webhook_backlog(&self, max_attempts: i64) -> Result<i64, StoreError> {
+        let row = self
+            .db
+            .sql(
+                "SELECT COUNT(*) AS backlog FROM webhook_outbox \
+                 WHERE delivered_at IS NULL AND attempts < $1",
+            )
+            .bind(max_attempts)
+            .fetch_one()
+            .await?;
+        row.get("backlog")
+    }
+
     async fn webhook_delivered(&self, id: i64, now: i64) -> Result<(), StoreError> {
         self.db
             .sql(

@@ -122,7 +122,8 @@ impl SyncStore for SqlStore {
     ) -> Result<Option<Claimed>, StoreError> {
         let mut tx = self.db.begin().await?;
         let sql = format!(
-            "UPDATE syncs SET claimed_from = status, status = 'RUNNING', lease_owner = $1, \
+            "UPDATE syncs SET claimed_from = CASE WHEN status = 'RUNNING' AND lease_expires_at = 0 \
+             THEN 'RESUMED' ELSE status END, status = 'RUNNING', lease_owner = $1, \
              lease_expires_at = $2, started_at = COALESCE(started_at, $3), \
              attempts = attempts + 1, wake_at = NULL, challenge = NULL, \
              step = COALESCE(step, 'LOGIN') \
@@ -144,7 +145,8 @@ impl SyncStore for SqlStore {
         };
         let from: String = row.get("claimed_from")?;
         let sync = mapping::sync(&row)?;
-        if from != "RUNNING" {
+        // RESUMED: answered (the answer wrote its event) or handed back at a stop.
+        if from != "RUNNING" && from != "RESUMED" {
             let event = NewEvent::sync(
                 "SYNC_RUNNING",
                 &sync.id,

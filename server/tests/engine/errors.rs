@@ -204,3 +204,35 @@ async fn sync_all_names_every_access_and_fails_those_that_need_the_end_user_with
         "the failed sync is in the event queue"
     );
 }
+
+#[tokio::test]
+async fn credentials_the_access_method_does_not_name_are_refused() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post(
+            "/rest/accesses",
+            json!({
+                "access_method_id": "kontolink-sandbox-pin",
+                "credentials": {"login": "demo", "pin": "1234", "otp": "1"},
+            }),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, 1000),
+        "{body}"
+    );
+    assert!(body.to_string().contains("otp"), "{body}");
+    let access = app.access("demo", false).await;
+    let (status, body) = app
+        .post(
+            &format!("/rest/accesses/{access}/syncs"),
+            json!({"credentials": {"pin": "1234", "otp": "1"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, 1000),
+        "{body}"
+    );
+}

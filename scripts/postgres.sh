@@ -12,16 +12,23 @@
 # checkout: the checkout itself may sit in a directory that user cannot enter (a fresh
 # `mktemp -d` clone is 0700). Durability is switched off (fsync=off): this cluster holds test
 # databases only.
+#
+# KONTOLINK_PG_DURABLE=1 selects a second cluster, beside the first, that keeps PostgreSQL's
+# durable defaults (fsync, synchronous_commit, full_page_writes on): the benchmarks measure
+# on it, as a production server would run (its URL file: .build/postgres-durable.url).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+durable="${KONTOLINK_PG_DURABLE:-0}"
+suffix=""
+[ "$durable" = 1 ] && suffix="-durable"
 if [ "$(id -u)" = 0 ]; then
-  dir="/var/tmp/kontolink-postgres-$(printf '%s' "$root" | sha256sum | cut -c1-12)"
+  dir="/var/tmp/kontolink-postgres$suffix-$(printf '%s' "$root" | sha256sum | cut -c1-12)"
 else
-  dir="$root/.build/postgres"
+  dir="$root/.build/postgres$suffix"
 fi
 data="$dir/data"
-url_file="$root/.build/postgres.url"
+url_file="$root/.build/postgres$suffix.url"
 bin="${KONTOLINK_PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 as_owner() {
@@ -68,14 +75,19 @@ host all all 127.0.0.1/32 trust
 host all all ::1/128 trust
 EOF
   as_owner tee -a "$data/postgresql.conf" >/dev/null <<'EOF'
-# scripts/postgres.sh: a test cluster
+# scripts/postgres.sh
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''
 max_connections = 300
+EOF
+  if [ "$durable" != 1 ]; then
+    as_owner tee -a "$data/postgresql.conf" >/dev/null <<'EOF'
+# a test cluster: durability off
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
+  fi
 }
 
 start() {
@@ -106,7 +118,7 @@ stop() {
   fi
   rm -f "$url_file"
   # The cluster outside the checkout is throw-away: leave nothing behind in /var/tmp.
-  if [ "$(id -u)" = 0 ] && [[ "$dir" == /var/tmp/kontolink-postgres-* ]]; then
+  if [ "$(id -u)" = 0 ] && [[ "$dir" == /var/tmp/kontolink-postgres* ]]; then
     rm -rf "$dir"
   fi
 }

@@ -11,6 +11,10 @@ pub enum StoreError {
     Unsupported(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// The shared commit of a SQLite write group failed (`backend/group_commit.rs`): this
+    /// transaction's writes were lost with it.
+    #[error("database error at the group commit: {0}")]
+    GroupCommit(std::sync::Arc<sqlx::Error>),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }

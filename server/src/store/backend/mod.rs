@@ -17,6 +17,7 @@
 //! ([`Db::skip_locked`]), the ordering of event ids ([`Tx::lock_events_of`]), and where
 //! rate-limit buckets live. Transactions start alike ([`Db::begin`]).
 
+pub mod group_commit;
 pub mod postgres;
 pub mod sqlite;
 
@@ -25,6 +26,8 @@ use sqlx::query::Query;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{Decode, Encode, Row as _, Transaction, Type};
 
+use self::group_commit::GroupTx;
+use self::sqlite::SqliteDb;
 use super::StoreError;
 
 /// A value both backends can bind.
@@ -52,13 +55,14 @@ impl<T> Col for T where
 /// The connection pool of one backend.
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     Postgres(PgPool),
 }
 
 /// A write transaction; dropped without [`Tx::commit`], it rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// A member of the SQLite write group ([`group_commit`]).
+    Sqlite(GroupTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -82,21 +86,19 @@ pub enum Row {
 impl Db {
     pub fn sql<'c, 'q>(&'c self, sql: &'q str) -> Stmt<'c, 'q> {
         match self {
-            Db::Sqlite(pool) => Stmt::SqlitePool(pool, sqlx::query(sql)),
+            Db::Sqlite(db) => Stmt::SqlitePool(&db.reads, sqlx::query(sql)),
             Db::Postgres(pool) => Stmt::PgPool(pool, sqlx::query(sql)),
         }
     }
 
-    /// Starts a write transaction. Every transaction of the store starts with its write (a
-    /// conditional `UPDATE` or an `INSERT`): on SQLite that first statement takes the single
-    /// write lock, waiting up to the busy timeout, before the transaction has read anything,
-    /// so it never has to upgrade a read snapshot and fail with `SQLITE_BUSY`, and holds the
-    /// lock no longer than it needs (a `BEGIN IMMEDIATE` would hold it one round trip more,
-    /// which under load made writers wait past the busy timeout). On PostgreSQL (READ
-    /// COMMITTED) the exclusion comes from the row lock that first statement takes.
+    /// Starts a write transaction. On SQLite it is a member of the one writing connection's
+    /// group ([`group_commit`]): write transactions run one after the other, without
+    /// competing for the file's write lock, and share their commits. On PostgreSQL (READ
+    /// COMMITTED) every transaction of the store starts with its write (a conditional
+    /// `UPDATE` or an `INSERT`), and the exclusion comes from the row lock it takes.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(db) => Tx::Sqlite(db.writer.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -115,7 +117,7 @@ impl Db {
 impl Tx {
     pub fn sql<'c, 'q>(&'c mut self, sql: &'q str) -> Stmt<'c, 'q> {
         match self {
-            Tx::Sqlite(tx) => Stmt::SqliteTx(tx, sqlx::query(sql)),
+            Tx::Sqlite(tx) => Stmt::SqliteTx(tx.connection(), sqlx::query(sql)),
             Tx::Postgres(tx) => Stmt::PgTx(tx, sqlx::query(sql)),
         }
     }

@@ -1,22 +1,32 @@
 //! SQLite, the embedded default: one file in WAL mode, `synchronous=FULL` so that a committed
-//! token rotation survives a power cut, foreign keys on. One process owns the file, so the
+//! token rotation survives a power cut, foreign keys on. Reads use a pool of connections;
+//! every write goes through the one writing connection of [`GroupWriter`], which commits
+//! concurrent transactions together. One process owns the file, so the
 //! rate-limit buckets stay in that process's memory ([`MemoryBuckets`]): no write to the
 //! database file for every request (a widget polls about once a second).
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::group_commit::GroupWriter;
 use crate::domain::rate_limit::{BucketLevel, RateLimit, Take, take};
 use crate::store::StoreError;
 
+/// A SQLite database: the pool that reads, the connection that writes.
+#[derive(Debug, Clone)]
+pub struct SqliteDb {
+    pub reads: SqlitePool,
+    pub writer: Arc<GroupWriter>,
+}
+
 /// Opens (creating it and its folder if needed) and migrates the database file of `url`.
-pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
+pub async fn open(url: &str) -> Result<SqliteDb, StoreError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -28,12 +38,13 @@ pub async fn open(url: &str) -> Result<SqlitePool, StoreError> {
     {
         std::fs::create_dir_all(parent)?;
     }
-    let pool = SqlitePoolOptions::new()
+    let reads = SqlitePoolOptions::new()
         .max_connections(8)
-        .connect_with(options)
+        .connect_with(options.clone())
         .await?;
-    sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-    Ok(pool)
+    sqlx::migrate!("migrations/sqlite").run(&reads).await?;
+    let writer = Arc::new(GroupWriter::connect(&options).await?);
+    Ok(SqliteDb { reads, writer })
 }
 
 /// The levels of the rate-limit buckets, by `(bucket, key)`.

@@ -1,0 +1,390 @@
+//! SQLite's writes through one connection, committed in groups.
+//!
+//! SQLite has one write lock per file. With a pool of writing connections, every writer but
+//! one sleeps in the busy timeout (it polls the lock with growing sleeps), and every
+//! transaction pays its own `fsync` at commit (`synchronous=FULL`). Here every write
+//! transaction of the process runs on the one [`GroupWriter`] connection instead, in turn,
+//! each inside its own `SAVEPOINT` of a shared `BEGIN IMMEDIATE` transaction:
+//!
+//! - [`GroupWriter::begin`] waits for the connection (a fair queue, no polling), opens the
+//!   shared transaction if none is open, and starts the caller's savepoint.
+//! - [`GroupTx::commit`] releases the savepoint (its changes now belong to the group) and
+//!   waits for the group's `COMMIT`. The member that finds nobody else waiting for the
+//!   connection — or a group that is already [`MAX_GROUP`] members or [`MAX_GROUP_AGE`] old —
+//!   commits it, once, and answers every member with the outcome: each caller returns only
+//!   after its writes are durable, and a failed `COMMIT` fails every member of the group.
+//! - A [`GroupTx`] dropped without commit (an error, a cancelled request) rolls back to its
+//!   savepoint: the group's other members keep their writes.
+//!
+//! Members run one after the other, so each sees the writes of the members before it, as it
+//! would have after their separate commits; readers (the pool) see a group's writes only
+//! once it is committed. A single client waiting alone commits at once, as before: the
+//! grouping only happens when there is a queue, which is when it helps.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use sqlx::ConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
+
+use crate::store::StoreError;
+
+/// At most this many transactions share one commit, so a steady queue cannot hold the
+/// first member's answer back indefinitely.
+pub const MAX_GROUP: usize = 64;
+
+/// A group older than this commits at the next member's end, whatever waits behind it.
+pub const MAX_GROUP_AGE: Duration = Duration::from_millis(5);
+
+/// How long a member that left the commit to others waits before it checks whether its group
+/// was committed after all (it was not if the caller it counted on gave up waiting).
+const FALLBACK_AFTER: Duration = Duration::from_millis(20);
+
+/// What a member learns about its group's `COMMIT`.
+type Outcome = Result<(), Arc<sqlx::Error>>;
+
+/// The one writing connection of a SQLite database.
+#[derive(Debug)]
+pub struct GroupWriter {
+    connection: Arc<Mutex<Group>>,
+    /// Callers of [`GroupWriter::begin`] waiting for the connection.
+    queued: AtomicUsize,
+}
+
+/// The connection and the transaction group open on it.
+#[derive(Debug)]
+struct Group {
+    conn: SqliteConnection,
+    /// When the shared `BEGIN` was issued; `None`: no transaction is open.
+    opened_at: Option<Instant>,
+    /// The members that released their savepoint and wait for the `COMMIT`.
+    members: Vec<oneshot::Sender<Outcome>>,
+    /// Counts the groups committed (or rolled back): a member knows whether its group ended.
+    generation: u64,
+    /// A member's savepoint is still open (its `GroupTx` was dropped mid-way): roll it back
+    /// before the connection is used again.
+    abandoned: bool,
+}
+
+impl GroupWriter {
+    pub async fn connect(options: &SqliteConnectOptions) -> Result<GroupWriter, StoreError> {
+        let conn = options.connect().await?;
+        Ok(GroupWriter {
+            connection: Arc::new(Mutex::new(Group {
+                conn,
+                opened_at: None,
+                members: Vec::new(),
+                generation: 0,
+                abandoned: false,
+            })),
+            queued: AtomicUsize::new(0),
+        })
+    }
+
+    /// Waits for the connection and starts a transaction on it (a savepoint of the group).
+    pub async fn begin(self: &Arc<Self>) -> Result<GroupTx, StoreError> {
+        let mut group = {
+            let _queued = Queued::enter(&self.queued);
+            Arc::clone(&self.connection).lock_owned().await
+        };
+        group.roll_back_abandoned().await?;
+        if group.opened_at.is_none() {
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut group.conn)
+                .await?;
+            group.opened_at = Some(Instant::now());
+        }
+        sqlx::query("SAVEPOINT member")
+            .execute(&mut group.conn)
+            .await?;
+        group.abandoned = true;
+        Ok(GroupTx {
+            group: Some(group),
+            writer: Arc::clone(self),
+        })
+    }
+
+    fn anybody_queued(&self) -> bool {
+        self.queued.load(Ordering::SeqCst) > 0
+    }
+}
+
+/// Counts a caller as queued for the connection until it has it or gives up.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn enter(counter: &'a AtomicUsize) -> Queued<'a> {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Queued(counter)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Group {
+    async fn roll_back_abandoned(&mut self) -> Result<(), StoreError> {
+        if self.abandoned {
+            sqlx::query("ROLLBACK TO SAVEPOINT member")
+                .execute(&mut self.conn)
+                .await?;
+            sqlx::query("RELEASE SAVEPOINT member")
+                .execute(&mut self.conn)
+                .await?;
+            self.abandoned = false;
+        }
+        Ok(())
+    }
+
+    /// Commits the open transaction and answers every member waiting for it.
+    async fn commit(&mut self) {
+        if self.opened_at.is_none() {
+            return;
+        }
+        let mut outcome = self.roll_back_abandoned().await.map_err(|e| match e {
+            StoreError::Database(e) => Arc::new(e),
+            other => Arc::new(sqlx::Error::Protocol(other.to_string())),
+        });
+        if outcome.is_ok() {
+            outcome = sqlx::query("COMMIT")
+                .execute(&mut self.conn)
+                .await
+                .map(drop)
+                .map_err(Arc::new);
+        }
+        if outcome.is_err() {
+            // A failed COMMIT leaves the transaction open on SQLite: end it, so the next
+            // group starts clean.
+            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+        }
+        self.opened_at = None;
+        self.generation += 1;
+        for member in self.members.drain(..) {
+            let _ = member.send(outcome.clone());
+        }
+    }
+
+    fn is_due(&self) -> bool {
+        self.members.len() >= MAX_GROUP
+            || self
+                .opened_at
+                .is_some_and(|opened| opened.elapsed() >= MAX_GROUP_AGE)
+    }
+}
+
+/// One write transaction of the group; dropped without [`GroupTx::commit`], it rolls back.
+pub struct GroupTx {
+    group: Option<OwnedMutexGuard<Group>>,
+    writer: Arc<GroupWriter>,
+}
+
+impl GroupTx {
+    pub fn connection(&mut self) -> &mut SqliteConnection {
+        &mut self
+            .group
+            .as_mut()
+            .expect("a GroupTx holds the connection until it ends")
+            .conn
+    }
+
+    /// Makes the transaction's writes part of the group and returns once the group's
+    /// `COMMIT` is durable (or failed).
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        let mut group = self
+            .group
+            .take()
+            .expect("a GroupTx holds the connection until it ends");
+        sqlx::query("RELEASE SAVEPOINT member")
+            .execute(&mut group.conn)
+            .await?;
+        group.abandoned = false;
+        let (answer, outcome) = oneshot::channel();
+        group.members.push(answer);
+        let generation = group.generation;
+        if !self.writer.anybody_queued() || group.is_due() {
+            // In a task of its own, so that a caller that stops waiting cannot leave the
+            // group half-committed.
+            tokio::spawn(async move { group.commit().await });
+        } else {
+            drop(group);
+        }
+        wait_for(outcome, generation, &self.writer).await
+    }
+}
+
+/// The member's answer; should the member that was expected to commit have given up, the
+/// waiting member commits its group itself.
+async fn wait_for(
+    mut outcome: oneshot::Receiver<Outcome>,
+    generation: u64,
+    writer: &Arc<GroupWriter>,
+) -> Result<(), StoreError> {
+    let answer = match tokio::time::timeout(FALLBACK_AFTER, &mut outcome).await {
+        Ok(answer) => answer,
+        Err(_) => {
+            let connection = Arc::clone(&writer.connection);
+            tokio::spawn(async move {
+                let mut group = connection.lock_owned().await;
+                if group.generation == generation {
+                    group.commit().await;
+                }
+            });
+            outcome.await
+        }
+    };
+    match answer {
+        Ok(result) => result.map_err(StoreError::GroupCommit),
+        // The committing task ended without an answer (the runtime is shutting down).
+        Err(_) => Err(StoreError::GroupCommit(Arc::new(sqlx::Error::PoolClosed))),
+    }
+}
+
+impl Drop for GroupTx {
+    fn drop(&mut self) {
+        if let Some(mut group) = self.group.take() {
+            // Dropped mid-way: roll back to the savepoint, and commit what the members before
+            // it wrote if nobody follows to do it.
+            let writer = Arc::clone(&self.writer);
+            tokio::spawn(async move {
+                if group.roll_back_abandoned().await.is_err() {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut group.conn).await;
+                    group.opened_at = None;
+                    group.abandoned = false;
+                    group.generation += 1;
+                    let failed = Arc::new(sqlx::Error::Protocol(
+                        "the group's transaction was rolled back".into(),
+                    ));
+                    for member in group.members.drain(..) {
+                        let _ = member.send(Err(Arc::clone(&failed)));
+                    }
+                    return;
+                }
+                if !writer.anybody_queued() || group.is_due() {
+                    group.commit().await;
+                }
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+    use crate::store::backend::sqlite::{SqliteDb, open};
+    use crate::store::backend::{Db, Tx};
+
+    async fn database() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&format!("sqlite://{}/group.db", dir.path().display()))
+            .await
+            .unwrap();
+        let mut tx = Db::Sqlite(db.clone()).begin().await.unwrap();
+        tx.sql("CREATE TABLE notes (n INTEGER PRIMARY KEY)")
+            .execute()
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        (dir, Db::Sqlite(db))
+    }
+
+    fn sqlite(db: &Db) -> &SqliteDb {
+        match db {
+            Db::Sqlite(db) => db,
+            Db::Postgres(_) => unreachable!(),
+        }
+    }
+
+    async fn committed(dir: &tempfile::TempDir) -> Vec<i64> {
+        // A connection of its own, as another process would read the file.
+        let url = format!("sqlite://{}/group.db", dir.path().display());
+        let mut conn = SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT n FROM notes ORDER BY n")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    async fn insert(db: &Db, n: i64) -> Tx {
+        let mut tx = db.begin().await.unwrap();
+        tx.sql("INSERT INTO notes (n) VALUES ($1)")
+            .bind(n)
+            .execute()
+            .await
+            .unwrap();
+        tx
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_transactions_all_commit_and_share_their_commits() {
+        let (dir, db) = database().await;
+        let before = sqlite(&db).writer.connection.lock().await.generation;
+        let writers = (0..200).map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move { insert(&db, n).await.commit().await })
+        });
+        for writer in writers.collect::<Vec<_>>() {
+            writer.await.unwrap().unwrap();
+        }
+        assert_eq!(committed(&dir).await, (0..200).collect::<Vec<_>>());
+        let commits = sqlite(&db).writer.connection.lock().await.generation - before;
+        assert!(
+            commits < 200,
+            "200 concurrent transactions took {commits} commits"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_member_dropped_without_commit_rolls_back_alone() {
+        let (dir, db) = database().await;
+        // The first member holds the connection while the other two queue behind it, so all
+        // three end up in one group.
+        let first = insert(&db, 1).await;
+        let (db2, db3) = (db.clone(), db.clone());
+        let dropped = tokio::spawn(async move { drop(insert(&db2, 2).await) });
+        let third = tokio::spawn(async move { insert(&db3, 3).await.commit().await });
+        while sqlite(&db).writer.queued.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        first.commit().await.unwrap();
+        dropped.await.unwrap();
+        third.await.unwrap().unwrap();
+        assert_eq!(committed(&dir).await, vec![1, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_member_sees_the_writes_of_the_members_before_it_and_a_failed_statement_costs_only_its_own()
+     {
+        let (dir, db) = database().await;
+        let first = insert(&db, 7).await;
+        let db2 = db.clone();
+        let second = tokio::spawn(async move {
+            let mut tx = db2.begin().await.unwrap();
+            // The first member's row is there (same group, not yet committed): the
+            // primary key refuses it, and the transaction goes on.
+            let refused = tx.sql("INSERT INTO notes (n) VALUES (7)").execute().await;
+            assert!(refused.is_err());
+            tx.sql("INSERT INTO notes (n) VALUES (8)")
+                .execute()
+                .await
+                .unwrap();
+            tx.commit().await
+        });
+        while sqlite(&db).writer.queued.load(Ordering::SeqCst) < 1 {
+            tokio::task::yield_now().await;
+        }
+        first.commit().await.unwrap();
+        second.await.unwrap().unwrap();
+        assert_eq!(committed(&dir).await, vec![7, 8]);
+    }
+}

@@ -63,9 +63,33 @@ struct Group {
     members: Vec<oneshot::Sender<Outcome>>,
     /// Counts the groups committed (or rolled back): a member knows whether its group ended.
     generation: u64,
-    /// A member's savepoint is still open (its `GroupTx` was dropped mid-way): roll it back
-    /// before the connection is used again.
-    abandoned: bool,
+    /// The savepoint of the last member to have run, still to be ended.
+    last: Savepoint,
+}
+
+/// The last member's savepoint. It is ended together with the next statement the
+/// connection runs (the next member's `SAVEPOINT`, or the group's `COMMIT`), so a member
+/// costs no round trip of its own to the database thread at its start or its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Savepoint {
+    /// None, or already ended.
+    Ended,
+    /// The member committed: its savepoint is to be released into the group.
+    Committed,
+    /// The member holds the connection; found so by anybody else, it was dropped mid-way
+    /// and its savepoint is to be rolled back.
+    Open,
+}
+
+impl Savepoint {
+    /// The SQL that ends it, to prefix the next statement with.
+    fn end_sql(self) -> &'static str {
+        match self {
+            Savepoint::Ended => "",
+            Savepoint::Committed => "RELEASE SAVEPOINT member; ",
+            Savepoint::Open => "ROLLBACK TO SAVEPOINT member; RELEASE SAVEPOINT member; ",
+        }
+    }
 }
 
 impl GroupWriter {
@@ -77,7 +101,7 @@ impl GroupWriter {
                 opened_at: None,
                 members: Vec::new(),
                 generation: 0,
-                abandoned: false,
+                last: Savepoint::Ended,
             })),
             queued: AtomicUsize::new(0),
         })
@@ -89,17 +113,19 @@ impl GroupWriter {
             let _queued = Queued::enter(&self.queued);
             Arc::clone(&self.connection).lock_owned().await
         };
-        group.roll_back_abandoned().await?;
-        if group.opened_at.is_none() {
-            sqlx::query("BEGIN IMMEDIATE")
-                .execute(&mut group.conn)
-                .await?;
-            group.opened_at = Some(Instant::now());
+        let begin = if group.opened_at.is_none() {
+            "BEGIN IMMEDIATE; "
+        } else {
+            ""
+        };
+        let sql = format!("{}{begin}SAVEPOINT member", group.last.end_sql());
+        if let Err(error) = sqlx::query(&sql).execute(&mut group.conn).await {
+            let error = Arc::new(error);
+            group.roll_back(&error).await;
+            return Err(StoreError::GroupCommit(error));
         }
-        sqlx::query("SAVEPOINT member")
-            .execute(&mut group.conn)
-            .await?;
-        group.abandoned = true;
+        group.opened_at.get_or_insert_with(Instant::now);
+        group.last = Savepoint::Open;
         Ok(GroupTx {
             group: Some(group),
             writer: Arc::clone(self),
@@ -128,41 +154,32 @@ impl Drop for Queued<'_> {
 }
 
 impl Group {
-    async fn roll_back_abandoned(&mut self) -> Result<(), StoreError> {
-        if self.abandoned {
-            sqlx::query("ROLLBACK TO SAVEPOINT member")
-                .execute(&mut self.conn)
-                .await?;
-            sqlx::query("RELEASE SAVEPOINT member")
-                .execute(&mut self.conn)
-                .await?;
-            self.abandoned = false;
-        }
-        Ok(())
-    }
-
     /// Commits the open transaction and answers every member waiting for it.
     async fn commit(&mut self) {
         if self.opened_at.is_none() {
             return;
         }
-        let mut outcome = self.roll_back_abandoned().await.map_err(|e| match e {
-            StoreError::Database(e) => Arc::new(e),
-            other => Arc::new(sqlx::Error::Protocol(other.to_string())),
-        });
-        if outcome.is_ok() {
-            outcome = sqlx::query("COMMIT")
-                .execute(&mut self.conn)
-                .await
-                .map(drop)
-                .map_err(Arc::new);
+        let sql = format!("{}COMMIT", self.last.end_sql());
+        match sqlx::query(&sql).execute(&mut self.conn).await {
+            Ok(_) => self.answer(&Ok(())),
+            Err(error) => self.roll_back(&Arc::new(error)).await,
         }
-        if outcome.is_err() {
-            // A failed COMMIT leaves the transaction open on SQLite: end it, so the next
-            // group starts clean.
+    }
+
+    /// Something failed that leaves the group's transaction in doubt: roll all of it back
+    /// (a failed `COMMIT` leaves it open on SQLite) so the next group starts clean, and
+    /// tell every member.
+    async fn roll_back(&mut self, error: &Arc<sqlx::Error>) {
+        if self.opened_at.is_some() {
             let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
         }
+        self.answer(&Err(Arc::clone(error)));
+    }
+
+    /// The group has ended with `outcome`.
+    fn answer(&mut self, outcome: &Outcome) {
         self.opened_at = None;
+        self.last = Savepoint::Ended;
         self.generation += 1;
         for member in self.members.drain(..) {
             let _ = member.send(outcome.clone());
@@ -199,10 +216,7 @@ impl GroupTx {
             .group
             .take()
             .expect("a GroupTx holds the connection until it ends");
-        sqlx::query("RELEASE SAVEPOINT member")
-            .execute(&mut group.conn)
-            .await?;
-        group.abandoned = false;
+        group.last = Savepoint::Committed;
         let (answer, outcome) = oneshot::channel();
         group.members.push(answer);
         let generation = group.generation;
@@ -249,25 +263,10 @@ impl Drop for GroupTx {
         if let Some(mut group) = self.group.take() {
             // Dropped mid-way: roll back to the savepoint, and commit what the members before
             // it wrote if nobody follows to do it.
-            let writer = Arc::clone(&self.writer);
-            tokio::spawn(async move {
-                if group.roll_back_abandoned().await.is_err() {
-                    let _ = sqlx::query("ROLLBACK").execute(&mut group.conn).await;
-                    group.opened_at = None;
-                    group.abandoned = false;
-                    group.generation += 1;
-                    let failed = Arc::new(sqlx::Error::Protocol(
-                        "the group's transaction was rolled back".into(),
-                    ));
-                    for member in group.members.drain(..) {
-                        let _ = member.send(Err(Arc::clone(&failed)));
-                    }
-                    return;
-                }
-                if !writer.anybody_queued() || group.is_due() {
-                    group.commit().await;
-                }
-            });
+            // Its savepoint stays `Open`: whoever runs next rolls it back first.
+            if !self.writer.anybody_queued() || group.is_due() {
+                tokio::spawn(async move { group.commit().await });
+            }
         }
     }
 }

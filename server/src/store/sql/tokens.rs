@@ -183,25 +183,24 @@ impl TokenStore for SqlStore {
         now: UnixTime,
     ) -> Result<Exchange, StoreError> {
         let mut tx = self.db.begin().await?;
-        let won: Option<String> = tx
+        // The grant's owner comes back with the winning update (one statement, not two).
+        let won = tx
             .sql(
                 "UPDATE refresh_tokens SET retired_at = $1 WHERE hash = $2 AND retired_at IS NULL \
                  AND expires_at > $1 AND grant_id IN \
                  (SELECT id FROM grants WHERE client_id = $3 AND revoked_at IS NULL) \
-                 RETURNING grant_id",
+                 RETURNING grant_id, \
+                 (SELECT client_id FROM grants g WHERE g.id = grant_id) AS client_id, \
+                 (SELECT user_id FROM grants g WHERE g.id = grant_id) AS user_id, \
+                 (SELECT scope FROM grants g WHERE g.id = grant_id) AS scope",
             )
             .bind(now.0)
             .bind(refresh.to_hex())
             .bind(client.as_str())
-            .fetch_value()
+            .fetch_optional()
             .await?;
-        if let Some(grant) = won {
-            let row = tx
-                .sql("SELECT client_id, user_id, scope FROM grants WHERE id = $1")
-                .bind(&grant)
-                .fetch_one()
-                .await?;
-            let info = grant_info(grant_id(&grant)?, &row)?;
+        if let Some(row) = won {
+            let info = grant_info(grant_id(&row.get::<String>("grant_id")?)?, &row)?;
             insert_tokens(&mut tx, info.grant_id, tokens, now).await?;
             tx.commit().await?;
             return Ok(Exchange::Issued(info));

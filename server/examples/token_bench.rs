@@ -12,105 +12,14 @@
 
 use std::time::{Duration, Instant};
 
-use kontolink_api::{AccessLocation, FinishRedirect, TokenResponse, WidgetSession};
-use kontolink_server::clients::{NewClientSpec, register};
+use kontolink_api::TokenResponse;
 use kontolink_server::config::{Config, RateLimit};
 use kontolink_server::startup::Application;
-use serde_json::{Value, json};
 
 mod support;
 
-use support::{create_postgres, drop_postgres};
-
-const REDIRECT_URI: &str = "https://app.example.com/callback";
-
-/// A code through the widget: flow → session → sandbox access → sync → complete.
-async fn authorization_code(
-    http: &reqwest::Client,
-    base: &str,
-    client: (&str, &str),
-) -> anyhow::Result<String> {
-    let location: AccessLocation = http
-        .post(format!("{base}/onetime/access"))
-        .basic_auth(client.0, Some(client.1))
-        .json(&json!({"redirect_uri": REDIRECT_URI}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let token = location
-        .location
-        .split_once("?token=")
-        .ok_or_else(|| anyhow::anyhow!("no token in {}", location.location))?
-        .1;
-    let session: WidgetSession = http
-        .post(format!("{base}/widget/session"))
-        .json(&json!({ "token": token }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let bearer = session.session_token.as_str();
-    let access: Value = http
-        .post(format!("{base}/rest/accesses"))
-        .bearer_auth(bearer)
-        .json(&json!({
-            "access_method_id": "kontolink-sandbox-pin",
-            "credentials": {"login": "demo", "pin": "1234"},
-        }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let syncs = format!(
-        "{base}/rest/accesses/{}/syncs",
-        access["id"].as_str().unwrap_or("")
-    );
-    let sync: Value = http
-        .post(&syncs)
-        .bearer_auth(bearer)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let sync_url = format!("{syncs}/{}", sync["id"].as_str().unwrap_or(""));
-    loop {
-        let sync: Value = http
-            .get(&sync_url)
-            .bearer_auth(bearer)
-            .send()
-            .await?
-            .json()
-            .await?;
-        match sync["status"].as_str() {
-            Some("COMPLETED") => break,
-            Some("FAILED") => anyhow::bail!("sync failed: {sync}"),
-            _ => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
-    }
-    let accounts: Value = http
-        .get(format!("{base}/rest/accounts"))
-        .bearer_auth(bearer)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let first = accounts["accounts"][0]["id"].clone();
-    let finish: FinishRedirect = http
-        .post(format!("{base}/widget/complete"))
-        .bearer_auth(bearer)
-        .json(&json!({ "account_ids": [first] }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    finish.query.code.ok_or_else(|| anyhow::anyhow!("no code"))
-}
+use support::widget_flow::{REDIRECT_URI, widget_flow};
+use support::{bench_client, create_postgres, drop_postgres};
 
 /// `BENCH_CHAINS`: how many chains rotate at once, one run per level (default 1,8,32,64).
 fn chain_levels() -> Vec<usize> {
@@ -162,17 +71,7 @@ async fn main() -> anyhow::Result<()> {
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
-    let spec = NewClientSpec {
-        name: "Bench".into(),
-        redirect_uris: vec![REDIRECT_URI.into()],
-        frame_origins: vec![],
-        notification_uri: None,
-    };
-    let credentials = register(state.store.as_ref(), &state.engine.vault, spec).await?;
-    let client = (
-        credentials.client_id.as_str().to_owned(),
-        credentials.client_secret.expose().to_owned(),
-    );
+    let client = bench_client(&state).await?;
     let client = (client.0.as_str(), client.1.as_str());
     let http = reqwest::Client::new();
     let levels = chain_levels();
@@ -180,7 +79,9 @@ async fn main() -> anyhow::Result<()> {
     // One rotating chain per grant: each needs its own code, through the widget.
     let mut chains = Vec::with_capacity(most);
     for _ in 0..most {
-        let code = authorization_code(&http, &base, client).await?;
+        let code = widget_flow(&http, &base, &base, client, Duration::from_millis(20))
+            .await?
+            .code;
         let tokens: TokenResponse = http
             .post(format!("{base}/auth/token"))
             .basic_auth(client.0, Some(client.1))

@@ -1,5 +1,11 @@
-//! What the benchmarks share: a throw-away PostgreSQL database.
+//! What the benchmarks share: a throw-away PostgreSQL database, and the widget's flow.
 
+#![allow(dead_code)] // each benchmark uses part of it
+
+pub mod widget_flow;
+
+use kontolink_server::clients::{NewClientSpec, register};
+use kontolink_server::state::AppState;
 use sqlx::{Connection, Executor, PgConnection};
 
 /// A fresh database on the PostgreSQL server `server`: its URL and name.
@@ -21,4 +27,33 @@ pub async fn drop_postgres(server: &str, name: &str) -> anyhow::Result<()> {
         .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
         .await?;
     Ok(())
+}
+
+/// The process's peak resident set size (`VmHWM`), in KiB.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Registers the benchmark's client (redirect URI [`widget_flow::REDIRECT_URI`]): its id and
+/// secret.
+pub async fn bench_client(state: &AppState) -> anyhow::Result<(String, String)> {
+    let spec = NewClientSpec {
+        name: "Bench".into(),
+        redirect_uris: vec![widget_flow::REDIRECT_URI.into()],
+        frame_origins: vec![],
+        notification_uri: None,
+    };
+    let credentials = register(state.store.as_ref(), &state.engine.vault, spec).await?;
+    Ok((
+        credentials.client_id.as_str().to_owned(),
+        credentials.client_secret.expose().to_owned(),
+    ))
 }

@@ -16,6 +16,10 @@
 //! - A [`GroupTx`] dropped without commit (an error, a cancelled request) rolls back to its
 //!   savepoint: the group's other members keep their writes.
 //!
+//! Constraints are checked when a member's statement runs, so a violation fails that member
+//! alone. A `DEFERRABLE INITIALLY DEFERRED` constraint would only be checked at the group's
+//! `COMMIT` and fail the whole group: the schema has none, and must not get one.
+//!
 //! Members run one after the other, so each sees the writes of the members before it, as it
 //! would have after their separate commits; readers (the pool) see a group's writes only
 //! once it is committed. A single client waiting alone commits at once, as before: the
@@ -344,6 +348,42 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_failed_commit_fails_every_member_and_the_next_group_starts_clean() {
+        let (dir, db) = database().await;
+        let mut tx = db.begin().await.unwrap();
+        // A deferred foreign key is only checked at COMMIT: the way to make one fail.
+        tx.sql(
+            "CREATE TABLE links (n INTEGER REFERENCES notes (n) \
+             DEFERRABLE INITIALLY DEFERRED)",
+        )
+        .execute()
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let first = insert(&db, 1).await;
+        let db2 = db.clone();
+        let second = tokio::spawn(async move {
+            let mut tx = db2.begin().await.unwrap();
+            tx.sql("INSERT INTO links (n) VALUES (99)")
+                .execute()
+                .await
+                .unwrap();
+            tx.commit().await
+        });
+        while sqlite(&db).writer.queued.load(Ordering::SeqCst) < 1 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(
+            first.commit().await,
+            Err(StoreError::GroupCommit(_))
+        ));
+        assert!(second.await.unwrap().is_err());
+        assert_eq!(committed(&dir).await, Vec::<i64>::new());
+        insert(&db, 2).await.commit().await.unwrap();
+        assert_eq!(committed(&dir).await, vec![2]);
+    }
+
+    #[tokio::test]
     async fn a_member_dropped_without_commit_rolls_back_alone() {
         let (dir, db) = database().await;
         // The first member holds the connection while the other two queue behind it, so all
@@ -359,6 +399,23 @@ mod tests {
         dropped.await.unwrap();
         third.await.unwrap().unwrap();
         assert_eq!(committed(&dir).await, vec![1, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_group_whose_last_member_is_dropped_commits_the_others() {
+        let (dir, db) = database().await;
+        let first = insert(&db, 1).await;
+        let db2 = db.clone();
+        let dropped = tokio::spawn(async move { drop(insert(&db2, 2).await) });
+        while sqlite(&db).writer.queued.load(Ordering::SeqCst) < 1 {
+            tokio::task::yield_now().await;
+        }
+        // The first member leaves the commit to the one queued behind it, which never
+        // commits: its drop must end the group.
+        let answer = tokio::time::timeout(FALLBACK_AFTER / 2, first.commit()).await;
+        assert!(matches!(answer, Ok(Ok(()))), "{answer:?}");
+        dropped.await.unwrap();
+        assert_eq!(committed(&dir).await, vec![1]);
     }
 
     #[tokio::test]

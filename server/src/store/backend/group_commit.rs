@@ -318,6 +318,13 @@ mod tests {
             .unwrap()
     }
 
+    /// Until `n` callers wait for the connection.
+    async fn queued_behind(db: &Db, n: usize) {
+        while sqlite(db).writer.queued.load(Ordering::SeqCst) < n {
+            tokio::task::yield_now().await;
+        }
+    }
+
     async fn insert(db: &Db, n: i64) -> Tx {
         let mut tx = db.begin().await.unwrap();
         tx.sql("INSERT INTO notes (n) VALUES ($1)")
@@ -370,9 +377,7 @@ mod tests {
                 .unwrap();
             tx.commit().await
         });
-        while sqlite(&db).writer.queued.load(Ordering::SeqCst) < 1 {
-            tokio::task::yield_now().await;
-        }
+        queued_behind(&db, 1).await;
         assert!(matches!(
             first.commit().await,
             Err(StoreError::GroupCommit(_))
@@ -392,9 +397,7 @@ mod tests {
         let (db2, db3) = (db.clone(), db.clone());
         let dropped = tokio::spawn(async move { drop(insert(&db2, 2).await) });
         let third = tokio::spawn(async move { insert(&db3, 3).await.commit().await });
-        while sqlite(&db).writer.queued.load(Ordering::SeqCst) < 2 {
-            tokio::task::yield_now().await;
-        }
+        queued_behind(&db, 2).await;
         first.commit().await.unwrap();
         dropped.await.unwrap();
         third.await.unwrap().unwrap();
@@ -407,9 +410,7 @@ mod tests {
         let first = insert(&db, 1).await;
         let db2 = db.clone();
         let dropped = tokio::spawn(async move { drop(insert(&db2, 2).await) });
-        while sqlite(&db).writer.queued.load(Ordering::SeqCst) < 1 {
-            tokio::task::yield_now().await;
-        }
+        queued_behind(&db, 1).await;
         // The first member leaves the commit to the one queued behind it, which never
         // commits: its drop must end the group.
         let answer = tokio::time::timeout(FALLBACK_AFTER / 2, first.commit()).await;
@@ -436,9 +437,7 @@ mod tests {
                 .unwrap();
             tx.commit().await
         });
-        while sqlite(&db).writer.queued.load(Ordering::SeqCst) < 1 {
-            tokio::task::yield_now().await;
-        }
+        queued_behind(&db, 1).await;
         first.commit().await.unwrap();
         second.await.unwrap().unwrap();
         assert_eq!(committed(&dir).await, vec![7, 8]);

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --profile server -p kontolink-server --example engine_bench [postgres://…]
-//! BENCH_SYNCS=2000 BENCH_CONCURRENCY=128 BENCH_LATENCY_MS=200 BENCH_SYNC_PERIOD=30 cargo run …
+//! BENCH_SYNCS=2000 BENCH_CONCURRENCY=512 BENCH_LATENCY_MS=200 BENCH_SYNC_PERIOD=30 cargo run …
 //! ```
 
 use std::collections::BTreeMap;
@@ -45,7 +45,7 @@ fn peak_rss_kib() -> u64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let syncs = env("BENCH_SYNCS", 10_000);
-    let concurrency = env("BENCH_CONCURRENCY", 256) as usize;
+    let concurrency = env("BENCH_CONCURRENCY", 1024) as usize;
     let latency = Duration::from_millis(env("BENCH_LATENCY_MS", 200));
     let sync_period = env("BENCH_SYNC_PERIOD", 30) as i64;
     let server = std::env::args()

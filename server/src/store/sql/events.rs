@@ -39,6 +39,42 @@ pub(super) async fn insert_event(
     Ok(())
 }
 
+/// Appends events of several users in one multi-row `INSERT`, in the order given (each
+/// user's event ids grow in that order). On PostgreSQL the users' event locks are taken in
+/// sorted order first, so two such transactions never wait for each other in a cycle.
+pub(super) async fn insert_events(
+    tx: &mut Tx,
+    now: i64,
+    events: &[(&str, NewEvent)],
+) -> Result<(), StoreError> {
+    let mut users: Vec<&str> = events.iter().map(|(user_id, _)| *user_id).collect();
+    users.sort_unstable();
+    users.dedup();
+    for user_id in users {
+        tx.lock_events_of(user_id).await?;
+    }
+    // 6 parameters a row: far below either database's limit on bound parameters.
+    for chunk in events.chunks(1000) {
+        let sql = format!(
+            "INSERT INTO events (user_id, event_type, resource_type, resource_id, created_at, \
+             data) VALUES {}",
+            super::values_list(tx, chunk.len(), 6)
+        );
+        let mut stmt = tx.sql(&sql);
+        for (user_id, event) in chunk {
+            stmt = stmt
+                .bind(*user_id)
+                .bind(event.event_type)
+                .bind(event.resource_type)
+                .bind(&event.resource_id)
+                .bind(now)
+                .bind(event.data.as_ref().map(to_json));
+        }
+        stmt.execute().await?;
+    }
+    Ok(())
+}
+
 /// Queues a webhook delivery if the client registered a URL.
 pub(super) async fn enqueue_webhook(
     tx: &mut Tx,

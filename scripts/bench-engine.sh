@@ -8,7 +8,8 @@
 #   scripts/bench-engine.sh                    10,000 syncs per backend
 #   BENCH_SYNCS=500 scripts/bench-engine.sh    a quick run
 #
-# BENCH_CONCURRENCY, BENCH_LATENCY_MS and BENCH_SYNC_PERIOD pass through to the benchmark.
+# BENCH_PRODUCERS, BENCH_CONCURRENCY, BENCH_LATENCY_MS and BENCH_SYNC_PERIOD pass through to
+# the benchmark.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

@@ -345,7 +345,12 @@ pub async fn finish(engine: &Engine, sync: &SyncRow, end: End) -> anyhow::Result
     } else {
         SyncStatus::Completed
     };
-    let access = engine.store.access(&sync.access_id).await?;
+    // The access is read only where its secrets are saved (a round trip less a sync).
+    let access = if sync.options.save_secrets && failure.is_none() {
+        engine.store.access(&sync.access_id).await?
+    } else {
+        None
+    };
     let secrets = match (&failure, sync.options.save_secrets, &access) {
         (_, false, _) => SecretsOutcome::Discard,
         (Some(f), true, _) if f.code == 10000 => SecretsOutcome::Discard,

@@ -57,7 +57,7 @@ pub async fn open(url: &str) -> Result<PgPool, StoreError> {
 /// different users still insert in parallel.
 pub async fn lock_events_of(conn: &mut PgConnection, user_id: &str) -> Result<(), StoreError> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("events:{user_id}"))
+        .bind(events_lock_key(user_id))
         .execute(conn)
         .await?;
     Ok(())
@@ -65,6 +65,12 @@ pub async fn lock_events_of(conn: &mut PgConnection, user_id: &str) -> Result<()
 
 /// The bucket's level refilled to `$4` (at most the burst `$3`, at `$5` tokens a second):
 /// the arithmetic of [`take`], in SQL.
+/// The key of [`lock_events_of`]'s advisory lock (an `INSERT` of one user's events may take
+/// it in its own statement: `sql/events.rs`).
+pub fn events_lock_key(user_id: &str) -> String {
+    format!("events:{user_id}")
+}
+
 const REFILLED: &str = "LEAST($3, tokens + (GREATEST($4 - at_ms, 0)::float8 / 1000.0) * $5)";
 
 /// Takes from a bucket in `rate_buckets` (an UNLOGGED table: a crash may refill the

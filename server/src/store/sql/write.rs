@@ -255,6 +255,9 @@ pub async fn finish(db: &Db, finish: &Finish) -> Result<bool, StoreError> {
         .await?;
     }
     let access_owner = access_secrets_owner(&access_id);
+    let sync_owner = sync_secrets_owner(&finish.sync_id);
+    // The sync's own credentials and TANs always go; the access's secrets when discarded.
+    let mut deleted = vec![sync_owner.as_str()];
     match &finish.secrets {
         SecretsOutcome::Keep => {}
         SecretsOutcome::Save(sealed) => {
@@ -262,12 +265,11 @@ pub async fn finish(db: &Db, finish: &Finish) -> Result<bool, StoreError> {
             set_secrets_flags(&mut tx, &access_id, true).await?;
         }
         SecretsOutcome::Discard => {
-            vault::delete(&mut tx, &access_owner).await?;
+            deleted.push(&access_owner);
             set_secrets_flags(&mut tx, &access_id, false).await?;
         }
     }
-    vault::delete(&mut tx, &sync_secrets_owner(&finish.sync_id)).await?;
-    vault::delete_prefix(&mut tx, &tans_of_sync(&finish.sync_id)).await?;
+    vault::delete_with_prefix(&mut tx, &deleted, &tans_of_sync(&finish.sync_id)).await?;
     if let Some(plan) = &finish.upgrade {
         for access in &plan.new_accesses {
             insert_access_row(&mut tx, access).await?;

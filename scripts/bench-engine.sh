@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The engine benchmark (server/examples/engine_bench.rs) on both backends: first on a fresh
-# SQLite file, then on a fresh database of a throw-away PostgreSQL server started by
-# scripts/postgres.sh (stopped at the end), and both results side by side.
+# SQLite file, then on a fresh database of the durable throw-away PostgreSQL cluster
+# (`KONTOLINK_PG_DURABLE=1 scripts/postgres.sh`: fsync and synchronous_commit on, as in
+# production; stopped at the end if started here), and both results side by side. The
+# plain test cluster (fsync=off) is never used: a figure without durability does not count.
 #
 #   scripts/bench-engine.sh                    10,000 syncs per backend
 #   BENCH_SYNCS=500 scripts/bench-engine.sh    a quick run
 #
-# BENCH_CONCURRENCY, BENCH_LATENCY_MS and BENCH_SYNC_PERIOD pass through to the benchmark.
+# BENCH_PRODUCERS, BENCH_CONCURRENCY, BENCH_LATENCY_MS and BENCH_SYNC_PERIOD pass through to
+# the benchmark.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -25,6 +28,7 @@ log "engine_bench on SQLite ($BENCH_SYNCS syncs)"
 
 log "engine_bench on PostgreSQL ($BENCH_SYNCS syncs)"
 started_here=0
+export KONTOLINK_PG_DURABLE=1
 if ! pg_url="$("$root/scripts/postgres.sh" status 2>/dev/null)"; then
   pg_url="$("$root/scripts/postgres.sh" start)"
   started_here=1

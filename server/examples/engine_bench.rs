@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --profile server -p kontolink-server --example engine_bench [postgres://…]
-//! BENCH_SYNCS=2000 BENCH_CONCURRENCY=128 BENCH_LATENCY_MS=200 BENCH_SYNC_PERIOD=30 cargo run …
+//! BENCH_SYNCS=2000 BENCH_PRODUCERS=64 BENCH_CONCURRENCY=512 BENCH_LATENCY_MS=200 BENCH_SYNC_PERIOD=30 cargo run …
 //! ```
 
 use std::collections::BTreeMap;
@@ -45,9 +45,11 @@ fn peak_rss_kib() -> u64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let syncs = env("BENCH_SYNCS", 10_000);
-    let concurrency = env("BENCH_CONCURRENCY", 256) as usize;
+    let concurrency = env("BENCH_CONCURRENCY", 1024) as usize;
     let latency = Duration::from_millis(env("BENCH_LATENCY_MS", 200));
     let sync_period = env("BENCH_SYNC_PERIOD", 30) as i64;
+    // API clients creating an access and starting its sync, each one after the other.
+    let producer_count = env("BENCH_PRODUCERS", 64).max(1);
     let server = std::env::args()
         .nth(1)
         .or_else(|| std::env::var("KONTOLINK_BENCH_DATABASE_URL").ok())
@@ -82,8 +84,9 @@ async fn main() -> anyhow::Result<()> {
     tokio::spawn(app.run_until_stopped());
 
     println!(
-        "engine_bench: {syncs} syncs, {concurrency} concurrent jobs, {} ms per bank call \
-         (4 calls per sync), sync_period {sync_period} days, {backend}",
+        "engine_bench: {syncs} syncs started by {producer_count} producers, {concurrency} \
+         concurrent jobs, {} ms per bank call (4 calls per sync), sync_period {sync_period} \
+         days, {backend}",
         latency.as_millis()
     );
     let started = Instant::now();
@@ -94,8 +97,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let request = Arc::new(request);
     let mut producers = tokio::task::JoinSet::new();
-    let per_producer = syncs.div_ceil(16);
-    for producer in 0..16u64 {
+    let per_producer = syncs.div_ceil(producer_count);
+    for producer in 0..producer_count {
         let engine = engine.clone();
         let request = request.clone();
         producers.spawn(async move {

@@ -90,9 +90,13 @@ pub struct ServeArgs {
     /// `text` for people, `json` for a log shipper (one object per line) [default: text]
     #[arg(long, env = "KONTOLINK_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
-    /// Syncs run at the same time by this process [default: 64]
+    /// Syncs run at the same time by this process [default: 256]
     #[arg(long, env = "KONTOLINK_WORKERS")]
     pub workers: Option<usize>,
+    /// Simulated network latency of every sandbox bank call, in milliseconds (load tests
+    /// through the HTTP API) [default: 0]
+    #[arg(long, env = "KONTOLINK_SANDBOX_LATENCY_MS")]
+    pub sandbox_latency_ms: Option<u64>,
     /// `BURST/PER_SECOND` for `POST /auth/token`, per client [default: 100/20]
     #[arg(long, env = "KONTOLINK_RATE_LIMIT_TOKEN")]
     #[serde_as(as = "Option<DisplayFromStr>")]

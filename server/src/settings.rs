@@ -33,6 +33,8 @@ pub struct Settings {
     pub demo: bool,
     pub log_format: LogFormat,
     pub workers: usize,
+    /// Simulated latency of every sandbox bank call, in milliseconds.
+    pub sandbox_latency_ms: u64,
     #[serde_as(as = "DisplayFromStr")]
     pub rate_limit_token: RateLimit,
     #[serde_as(as = "DisplayFromStr")]
@@ -70,6 +72,7 @@ impl Default for Settings {
             demo: false,
             log_format: LogFormat::Text,
             workers: config.engine.concurrency,
+            sandbox_latency_ms: config.sandbox.latency.as_millis() as u64,
             rate_limit_token: limits.token_per_client,
             rate_limit_access: limits.access_per_client,
             rate_limit_widget: limits.widget_per_flow,
@@ -106,7 +109,8 @@ impl Settings {
         Ok(settings)
     }
 
-    /// The server's configuration; engine timings and sandbox settings stay at their defaults.
+    /// The server's configuration; engine timings and the other sandbox settings stay at
+    /// their defaults.
     pub fn into_config(self) -> Config {
         let mut config = Config {
             listen: self.listen,
@@ -133,6 +137,7 @@ impl Settings {
             ..Config::default()
         };
         config.engine.concurrency = self.workers.max(1);
+        config.sandbox.latency = Duration::from_millis(self.sandbox_latency_ms);
         config.fints.product_id = self.fints_product_id.filter(|id| !id.trim().is_empty());
         config.fints.urls = self.fints_url.into_iter().map(|u| (u.blz, u.url)).collect();
         config.fints.statement_format = self.fints_statement_format.into();

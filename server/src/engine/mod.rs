@@ -58,7 +58,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            concurrency: 64,
+            concurrency: 256,
             poll_interval: Duration::from_millis(500),
             lease: Duration::from_secs(30),
             await_auth_timeout: Duration::from_secs(10 * 60),

@@ -1,5 +1,8 @@
-//! The dispatcher: claims runnable syncs while it has free slots, runs each in its own task
-//! and keeps its lease alive with heartbeats. A job whose lease is lost (another process
+//! The dispatcher: claims runnable syncs in batches (one write transaction for up to
+//! [`CLAIM_BATCH`] jobs) while it has free slots, runs each in its own task and keeps its
+//! lease alive with heartbeats. It sleeps only while the queue is empty: an enqueue or an
+//! answer in this process wakes it at once (`Engine::wake`), a freed slot too; the poll
+//! interval only bounds how late it sees work enqueued by another process. A job whose lease is lost (another process
 //! took it over after a stall) is stopped at once; every write of a job is fenced by the
 //! lease in the store, so a stalled worker can never overwrite its successor.
 
@@ -14,34 +17,63 @@ use super::worker;
 use crate::domain::time::now_ms;
 use crate::store::Claimed;
 
+/// Most jobs one claim takes: one write transaction starts this many syncs.
+pub const CLAIM_BATCH: usize = 64;
+
+/// While the queue has more work than free slots, a claim waits this long for more slots
+/// to free up, so that a busy process claims in batches rather than one job per freed slot.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
+
 pub async fn dispatch(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
     let slots = Arc::new(Semaphore::new(engine.config.concurrency.max(1)));
+    let batch = CLAIM_BATCH.min(engine.config.concurrency.max(1));
     let mut jobs = JoinSet::new();
+    // Whether the last claim filled every slot it had: the queue may hold more.
+    let mut more = false;
     loop {
         while jobs.try_join_next().is_some() {}
-        let permit = tokio::select! {
+        let first = tokio::select! {
             permit = slots.clone().acquire_owned() => match permit {
                 Ok(permit) => permit,
                 Err(_) => break,
             },
             _ = shutdown.changed() => break,
         };
-        let now = now_ms();
-        match engine
-            .store
-            .claim(&engine.worker_id, now, now + engine.lease_ms())
-            .await
-        {
-            Ok(Some(claimed)) => {
-                jobs.spawn(run_leased(engine.clone(), claimed, permit));
-                continue;
-            }
-            Ok(None) => drop(permit),
-            Err(error) => {
-                drop(permit);
-                tracing::error!(%error, "claiming a sync failed");
+        let mut permits = vec![first];
+        if more && slots.available_permits() + 1 < batch {
+            tokio::time::sleep(GATHER).await;
+        }
+        while permits.len() < batch {
+            match slots.clone().try_acquire_owned() {
+                Ok(permit) => permits.push(permit),
+                Err(_) => break,
             }
         }
+        let now = now_ms();
+        let wanted = permits.len();
+        match engine
+            .store
+            .claim(&engine.worker_id, now, now + engine.lease_ms(), wanted)
+            .await
+        {
+            Ok(claimed) => {
+                more = claimed.len() == wanted;
+                for (job, permit) in claimed.into_iter().zip(permits) {
+                    jobs.spawn(run_leased(engine.clone(), job, permit));
+                }
+                if more {
+                    continue;
+                }
+            }
+            Err(error) => {
+                more = false;
+                drop(permits);
+                tracing::error!(%error, "claiming syncs failed");
+            }
+        }
+        // Nothing (more) to claim: sleep until a sync is enqueued or answered in this
+        // process (`engine.wake`), or until the poll finds work of another process
+        // (PostgreSQL), a wake-up time that came, or an expired lease.
         tokio::select! {
             () = engine.wake.notified() => {}
             () = tokio::time::sleep(engine.config.poll_interval) => {}

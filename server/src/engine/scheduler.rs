@@ -28,14 +28,11 @@ pub async fn tick(engine: &Engine) -> anyhow::Result<()> {
     let now = now_ms();
     for sync in engine.store.expired_await_auth(now).await? {
         tracing::info!(sync_id = %sync.id, "challenge not answered in time");
-        worker::finish(
-            engine,
-            &sync,
-            None,
-            Some(SyncFailure::challenge_timed_out()),
-            None,
-        )
-        .await?;
+        let end = worker::End {
+            failure: Some(SyncFailure::challenge_timed_out()),
+            ..worker::End::default()
+        };
+        worker::finish(engine, &sync, end).await?;
     }
     let idle_since = now - IDLE_FORGET.as_millis() as i64;
     engine.store.forget_rate_buckets(idle_since).await?;

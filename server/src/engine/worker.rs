@@ -12,10 +12,13 @@ use crate::domain::SyncStatus;
 use crate::domain::sync::{Progress, StoredRound};
 use crate::domain::time::now_ms;
 use crate::providers::{BankAccount, BankError, BankSession, LoginOutcome};
-use crate::store::rows::{AccessRow, Finish, NewEvent, SecretsOutcome, SyncRow, UpgradePlan};
+use crate::store::rows::{
+    AccessRow, Finish, NewEvent, SavedTransactions, SecretsOutcome, SyncRow, UpgradePlan,
+};
 
 enum Outcome {
-    Completed,
+    /// With the fetched transactions, written in the transaction that ends the sync.
+    Completed(Option<SavedTransactions>),
     Failed(SyncFailure, Option<UpgradePlan>),
     AwaitAuth {
         progress: Progress,
@@ -235,14 +238,13 @@ async fn steps(
                 Err(error) => return Ok(Outcome::Failed(bank_failure(error), None)),
             }
         }
-        let saved = store
-            .save_transactions(&sync.id, &engine.worker_id, access, &batches, now_ms())
-            .await?;
-        if saved.is_none() {
-            return Ok(Outcome::LeaseLost);
-        }
+        return Ok(Outcome::Completed(Some(SavedTransactions {
+            sync_id: sync.id.clone(),
+            access_id: access.id.clone(),
+            batches,
+        })));
     }
-    Ok(Outcome::Completed)
+    Ok(Outcome::Completed(None))
 }
 
 /// Drops the bank accounts that another access of the same upgrade family already holds:
@@ -297,29 +299,58 @@ async fn conclude(engine: &Engine, sync: &SyncRow, outcome: Outcome) -> anyhow::
                 .await?;
             Ok(())
         }
-        Outcome::Completed => finish(engine, sync, Some(owner), None, None).await,
-        Outcome::Failed(failure, plan) => {
-            finish(engine, sync, Some(owner), Some(failure), plan).await
+        Outcome::Completed(transactions) => {
+            let end = End {
+                lease_owner: Some(owner),
+                transactions,
+                ..End::default()
+            };
+            finish(engine, sync, end).await
+        }
+        Outcome::Failed(failure, upgrade) => {
+            let end = End {
+                lease_owner: Some(owner),
+                failure: Some(failure),
+                upgrade,
+                ..End::default()
+            };
+            finish(engine, sync, end).await
         }
     }
 }
 
-/// Ends a sync: COMPLETED when `failure` is `None`, else FAILED. `lease_owner: None` ends
-/// an AWAIT_AUTH sync nobody works on (timeouts).
-pub async fn finish(
-    engine: &Engine,
-    sync: &SyncRow,
-    lease_owner: Option<String>,
-    failure: Option<SyncFailure>,
-    upgrade: Option<UpgradePlan>,
-) -> anyhow::Result<()> {
+/// How a sync ends (see [`finish`]).
+#[derive(Default)]
+pub struct End {
+    /// `None` ends an AWAIT_AUTH sync nobody works on (timeouts).
+    pub lease_owner: Option<String>,
+    /// COMPLETED when `None`, else FAILED.
+    pub failure: Option<SyncFailure>,
+    pub upgrade: Option<UpgradePlan>,
+    /// A completed sync's transactions, saved with its end in one transaction.
+    pub transactions: Option<SavedTransactions>,
+}
+
+/// Ends a sync: COMPLETED or FAILED, with what [`End`] says, in one transaction.
+pub async fn finish(engine: &Engine, sync: &SyncRow, end: End) -> anyhow::Result<()> {
+    let End {
+        lease_owner,
+        failure,
+        upgrade,
+        transactions,
+    } = end;
     let now = now_ms();
     let status = if failure.is_some() {
         SyncStatus::Failed
     } else {
         SyncStatus::Completed
     };
-    let access = engine.store.access(&sync.access_id).await?;
+    // The access is read only where its secrets are saved (a round trip less a sync).
+    let access = if sync.options.save_secrets && failure.is_none() {
+        engine.store.access(&sync.access_id).await?
+    } else {
+        None
+    };
     let secrets = match (&failure, sync.options.save_secrets, &access) {
         (_, false, _) => SecretsOutcome::Discard,
         (Some(f), true, _) if f.code == 10000 => SecretsOutcome::Discard,
@@ -376,6 +407,7 @@ pub async fn finish(
         access_synced: failure.is_none().then(|| sync.progress.chosen()),
         secrets,
         upgrade,
+        transactions,
     };
     if engine.store.finish(&finish).await? {
         engine.webhook_wake.notify_one();

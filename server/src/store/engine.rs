@@ -11,7 +11,7 @@ use super::rows::{
     TransactionRow,
 };
 use crate::domain::SyncStatus;
-use crate::domain::bank::{BankAccount, BankTransaction};
+use crate::domain::bank::BankAccount;
 use crate::domain::ids::{AccessId, AccountId, SyncId};
 use crate::domain::sealed::Sealed;
 use crate::domain::sync::Progress;
@@ -75,14 +75,16 @@ pub trait SyncStore: Send + Sync {
     async fn active_sync(&self, access_id: &AccessId) -> Result<Option<SyncRow>, StoreError>;
     async fn count_syncs(&self, status: SyncStatus) -> Result<i64, StoreError>;
 
-    /// Claims the next runnable sync for `owner` until `lease_until`: a QUEUED one, a
-    /// RUNNING one whose lease expired, or an AWAIT_AUTH one whose wake-up time has come.
+    /// Claims up to `limit` runnable syncs for `owner` until `lease_until`, oldest first, in
+    /// one transaction: QUEUED ones, RUNNING ones whose lease expired, and AWAIT_AUTH ones
+    /// whose wake-up time has come. No sync is ever handed to two claims.
     async fn claim(
         &self,
         owner: &str,
         now: i64,
         lease_until: i64,
-    ) -> Result<Option<Claimed>, StoreError>;
+        limit: usize,
+    ) -> Result<Vec<Claimed>, StoreError>;
     /// Extends the lease; `false` = the lease was lost (the job must stop).
     async fn heartbeat(
         &self,
@@ -128,16 +130,8 @@ pub trait SyncStore: Send + Sync {
         add_new: bool,
         now: i64,
     ) -> Result<Option<Vec<AccountRow>>, StoreError>;
-    /// Upserts transactions by provider id; returns how many were new.
-    async fn save_transactions(
-        &self,
-        sync_id: &SyncId,
-        owner: &str,
-        access: &AccessRow,
-        batches: &[(AccountId, Vec<BankTransaction>)],
-        now: i64,
-    ) -> Result<Option<u64>, StoreError>;
-    /// Ends a sync (see [`Finish`]); `false` if it was not in a state that may end this way.
+    /// Ends a sync (see [`Finish`]), with the transactions it fetched; `false` if it was not
+    /// in a state that may end this way (or the lease is lost): then nothing is written.
     async fn finish(&self, finish: &Finish) -> Result<bool, StoreError>;
     /// AWAIT_AUTH syncs whose deadline passed.
     async fn expired_await_auth(&self, now: i64) -> Result<Vec<SyncRow>, StoreError>;

@@ -148,6 +148,17 @@ pub struct Finish {
     pub access_synced: Option<(Option<String>, Option<String>)>,
     pub secrets: SecretsOutcome,
     pub upgrade: Option<UpgradePlan>,
+    /// A completed sync's transactions, upserted (with `TRANSACTIONS_UPDATED`) in the same
+    /// transaction that ends the sync.
+    pub transactions: Option<SavedTransactions>,
+}
+
+/// The transactions a sync fetched, by account.
+#[derive(Debug, Clone)]
+pub struct SavedTransactions {
+    pub sync_id: SyncId,
+    pub access_id: AccessId,
+    pub batches: Vec<(AccountId, Vec<crate::domain::bank::BankTransaction>)>,
 }
 
 /// What happens to the access's saved secrets when the sync ends. The sync's own sealed

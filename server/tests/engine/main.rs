@@ -2,6 +2,7 @@
 //! with a fresh database each: SQLite by default, PostgreSQL when
 //! `KONTOLINK_TEST_DATABASE_URL` names a server (the mechanism of the API suite).
 
+mod claims;
 mod credential_attempts;
 #[path = "../api/database.rs"]
 #[allow(dead_code)]

@@ -32,7 +32,7 @@ use crate::store::StoreError;
 pub async fn open(url: &str) -> Result<PgPool, StoreError> {
     let options = PgConnectOptions::from_str(url)?.application_name("kontolink-server");
     let pool = match PgPoolOptions::new()
-        .max_connections(10)
+        .max_connections(20)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options.clone())
         .await
@@ -57,18 +57,33 @@ pub async fn open(url: &str) -> Result<PgPool, StoreError> {
 /// different users still insert in parallel.
 pub async fn lock_events_of(conn: &mut PgConnection, user_id: &str) -> Result<(), StoreError> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("events:{user_id}"))
+        .bind(events_lock_key(user_id))
         .execute(conn)
         .await?;
     Ok(())
 }
 
-const LOCK_LEVEL: &str =
-    "SELECT tokens, at_ms FROM rate_buckets WHERE bucket = $1 AND key = $2 FOR UPDATE";
+/// The bucket's level refilled to `$4` (at most the burst `$3`, at `$5` tokens a second):
+/// the arithmetic of [`take`], in SQL.
+/// The key of [`lock_events_of`]'s advisory lock (an `INSERT` of one user's events may take
+/// it in its own statement: `sql/events.rs`).
+pub fn events_lock_key(user_id: &str) -> String {
+    format!("events:{user_id}")
+}
+
+const REFILLED: &str = "LEAST($3, tokens + (GREATEST($4 - at_ms, 0)::float8 / 1000.0) * $5)";
 
 /// Takes from a bucket in `rate_buckets` (an UNLOGGED table: a crash may refill the
-/// buckets, which is harmless), shared by every process: the row lock of
-/// `SELECT … FOR UPDATE` serialises concurrent takes from one bucket across processes.
+/// buckets, which is harmless), shared by every process. A take is one conditional
+/// `UPDATE … SET tokens = refilled - 1 WHERE refilled >= 1` in its own (autocommit)
+/// transaction: PostgreSQL serialises concurrent takes from one bucket by the row lock
+/// and re-evaluates the `WHERE` on the level the previous take left, so no token is
+/// granted twice, while the lock is held for one statement only (not over the round trips
+/// of a `SELECT … FOR UPDATE`, an `UPDATE` and a `COMMIT`, which made every request of a
+/// busy client queue on its one bucket row). The statement writes no WAL, so its commit
+/// waits for no disk. A refusal changes nothing: the level refills linearly, so leaving
+/// it is the same as [`take`]'s refused level. A missing bucket is created full, less the
+/// token taken.
 pub async fn take_rate_token(
     pool: &PgPool,
     bucket: &str,
@@ -76,48 +91,59 @@ pub async fn take_rate_token(
     limit: RateLimit,
     now_ms: i64,
 ) -> Result<Take, StoreError> {
-    let mut tx = pool.begin().await?;
-    let mut row = sqlx::query(LOCK_LEVEL)
-        .bind(bucket)
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if row.is_none() {
-        // First use: create the bucket full (or find the one a concurrent take created).
-        sqlx::query(
+    let burst = f64::from(limit.burst);
+    let take_sql = format!(
+        "UPDATE rate_buckets SET tokens = {REFILLED} - 1, at_ms = $4 \
+         WHERE bucket = $1 AND key = $2 AND {REFILLED} >= 1 RETURNING tokens"
+    );
+    for _ in 0..2 {
+        let granted = sqlx::query(&take_sql)
+            .bind(bucket)
+            .bind(key)
+            .bind(burst)
+            .bind(now_ms)
+            .bind(limit.per_second)
+            .fetch_optional(pool)
+            .await?;
+        if granted.is_some() {
+            return Ok(Take::Granted);
+        }
+        let level =
+            sqlx::query("SELECT tokens, at_ms FROM rate_buckets WHERE bucket = $1 AND key = $2")
+                .bind(bucket)
+                .bind(key)
+                .fetch_optional(pool)
+                .await?;
+        if let Some(row) = level {
+            let level = BucketLevel {
+                tokens: row.try_get("tokens")?,
+                at_ms: row.try_get("at_ms")?,
+            };
+            match take(Some(level), limit, now_ms) {
+                // Refilled since the `UPDATE` (another take's `at_ms` moved): try again.
+                (_, Take::Granted) => continue,
+                (_, refused) => return Ok(refused),
+            }
+        }
+        // First use: create the bucket full, less this take (or meet the one a concurrent
+        // take created, and take from it).
+        let (level, answer) = take(None, limit, now_ms);
+        let created = sqlx::query(
             "INSERT INTO rate_buckets (bucket, key, tokens, at_ms) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (bucket, key) DO NOTHING",
         )
         .bind(bucket)
         .bind(key)
-        .bind(f64::from(limit.burst))
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-        row = sqlx::query(LOCK_LEVEL)
-            .bind(bucket)
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-    }
-    let level = row
-        .map(|row| -> Result<BucketLevel, sqlx::Error> {
-            Ok(BucketLevel {
-                tokens: row.try_get("tokens")?,
-                at_ms: row.try_get("at_ms")?,
-            })
-        })
-        .transpose()?;
-    let (level, answer) = take(level, limit, now_ms);
-    sqlx::query("UPDATE rate_buckets SET tokens = $3, at_ms = $4 WHERE bucket = $1 AND key = $2")
-        .bind(bucket)
-        .bind(key)
         .bind(level.tokens)
         .bind(level.at_ms)
-        .execute(&mut *tx)
+        .execute(pool)
         .await?;
-    tx.commit().await?;
-    Ok(answer)
+        if created.rows_affected() == 1 {
+            return Ok(answer);
+        }
+    }
+    // Contended twice in a row: a request more or less is no matter, the bucket is busy.
+    Ok(Take::Refused(Duration::from_millis(50)))
 }
 
 /// Forgets the buckets untouched since `before_ms`.

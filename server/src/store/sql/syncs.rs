@@ -1,8 +1,8 @@
-//! `SyncStore`: the durable job queue. A claim is one
-//! `UPDATE … WHERE id = (SELECT … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING …`: atomic under
-//! SQLite's single writer; on PostgreSQL the subquery locks the row it picks and skips rows
-//! another claim has locked, so two processes never claim the same job, and neither waits
-//! for the other. A RUNNING job whose lease expired (its process died) is claimable again.
+//! `SyncStore`: the durable job queue. A claim takes a batch of jobs in one
+//! `UPDATE … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING …`: atomic
+//! under SQLite's single writer; on PostgreSQL the subquery locks the rows it picks and
+//! skips rows another claim has locked, so two processes never claim the same job, and
+//! neither waits for the other. A RUNNING job whose lease expired (its process died) is claimable again.
 //! Every status change is a conditional `UPDATE … WHERE status IN (allowed sources) AND
 //! lease_owner = …`, so a worker that lost its lease writes nothing (on PostgreSQL the row
 //! lock plus the re-check of the `WHERE` on the committed row make the fence exact under
@@ -11,12 +11,12 @@
 use async_trait::async_trait;
 
 use super::SqlStore;
-use super::events::{enqueue_webhook, insert_event};
+use super::events::{enqueue_webhook, insert_event, insert_events};
 use super::mapping::{self, SYNC_COLUMNS, to_json};
 use super::write;
 use crate::domain::SyncStatus;
-use crate::domain::bank::{BankAccount, BankTransaction};
-use crate::domain::ids::{AccessId, AccountId, SyncId};
+use crate::domain::bank::BankAccount;
+use crate::domain::ids::{AccessId, SyncId};
 use crate::domain::sealed::Sealed;
 use crate::domain::secret_owner::sync_secrets_owner;
 use crate::domain::sync::Progress;
@@ -119,7 +119,8 @@ impl SyncStore for SqlStore {
         owner: &str,
         now: i64,
         lease_until: i64,
-    ) -> Result<Option<Claimed>, StoreError> {
+        limit: usize,
+    ) -> Result<Vec<Claimed>, StoreError> {
         let mut tx = self.db.begin().await?;
         let sql = format!(
             "UPDATE syncs SET claimed_from = CASE WHEN status = 'RUNNING' AND lease_expires_at = 0 \
@@ -127,40 +128,51 @@ impl SyncStore for SqlStore {
              lease_expires_at = $2, started_at = COALESCE(started_at, $3), \
              attempts = attempts + 1, wake_at = NULL, challenge = NULL, \
              step = COALESCE(step, 'LOGIN') \
-             WHERE id = (SELECT id FROM syncs WHERE (status = 'QUEUED' AND run_after <= $3) \
+             WHERE id IN (SELECT id FROM syncs WHERE (status = 'QUEUED' AND run_after <= $3) \
                  OR (status = 'RUNNING' AND lease_expires_at < $3) \
-                 OR (status = 'AWAIT_AUTH' AND wake_at <= $3) ORDER BY run_after LIMIT 1{}) \
+                 OR (status = 'AWAIT_AUTH' AND wake_at <= $3) ORDER BY run_after LIMIT $4{}) \
              RETURNING claimed_from, {SYNC_COLUMNS}",
             self.db.skip_locked()
         );
-        let row = tx
+        let rows = tx
             .sql(&sql)
             .bind(owner)
             .bind(lease_until)
             .bind(now)
-            .fetch_optional()
+            .bind(limit.max(1) as i64)
+            .fetch_all()
             .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let from: String = row.get("claimed_from")?;
-        let sync = mapping::sync(&row)?;
-        // RESUMED: answered (the answer wrote its event) or handed back at a stop.
-        if from != "RUNNING" && from != "RESUMED" {
-            let event = NewEvent::sync(
-                "SYNC_RUNNING",
-                &sync.id,
-                serde_json::json!({
-                    "access_id": sync.access_id, "status": "RUNNING"
-                }),
-            );
-            insert_event(&mut tx, &sync.user_id, now, &event).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
         }
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let from: String = row.get("claimed_from")?;
+            claimed.push((from, mapping::sync(row)?));
+        }
+        // Oldest first, as picked; the events of one user in that order too.
+        claimed.sort_by_key(|(_, sync)| (sync.created_at, sync.id.to_string()));
+        // RESUMED: answered (the answer wrote its event) or handed back at a stop.
+        let started: Vec<(&str, NewEvent)> = claimed
+            .iter()
+            .filter(|(from, _)| from != "RUNNING" && from != "RESUMED")
+            .map(|(_, sync)| {
+                let data = serde_json::json!({"access_id": sync.access_id, "status": "RUNNING"});
+                (
+                    sync.user_id.as_str(),
+                    NewEvent::sync("SYNC_RUNNING", &sync.id, data),
+                )
+            })
+            .collect();
+        insert_events(&mut tx, now, &started).await?;
         tx.commit().await?;
-        Ok(Some(Claimed {
-            sync,
-            taken_over: from == "RUNNING",
-        }))
+        Ok(claimed
+            .into_iter()
+            .map(|(from, sync)| Claimed {
+                sync,
+                taken_over: from == "RUNNING",
+            })
+            .collect())
     }
 
     async fn heartbeat(
@@ -296,17 +308,6 @@ impl SyncStore for SqlStore {
         now: i64,
     ) -> Result<Option<Vec<AccountRow>>, StoreError> {
         write::save_accounts(&self.db, sync_id, owner, access, accounts, add_new, now).await
-    }
-
-    async fn save_transactions(
-        &self,
-        sync_id: &SyncId,
-        owner: &str,
-        access: &AccessRow,
-        batches: &[(AccountId, Vec<BankTransaction>)],
-        now: i64,
-    ) -> Result<Option<u64>, StoreError> {
-        write::save_transactions(&self.db, sync_id, owner, access, batches, now).await
     }
 
     async fn finish(&self, finish: &Finish) -> Result<bool, StoreError> {

@@ -29,20 +29,23 @@ pub(super) async fn put(
     Ok(())
 }
 
-pub(super) async fn delete(tx: &mut Tx, owner: &str) -> Result<(), StoreError> {
-    tx.sql("DELETE FROM vault_secrets WHERE owner = $1")
-        .bind(owner)
-        .execute()
-        .await?;
-    Ok(())
-}
-
-/// Deletes every row whose owner starts with `prefix` (e.g. all TANs of a sync).
-pub(super) async fn delete_prefix(tx: &mut Tx, prefix: &str) -> Result<(), StoreError> {
-    tx.sql("DELETE FROM vault_secrets WHERE substr(owner, 1, length($1)) = $1")
-        .bind(prefix)
-        .execute()
-        .await?;
+/// Deletes the rows of `owners` and every row whose owner starts with `prefix` (e.g. a
+/// sync's credentials and all its TANs), in one statement.
+pub(super) async fn delete_with_prefix(
+    tx: &mut Tx,
+    owners: &[&str],
+    prefix: &str,
+) -> Result<(), StoreError> {
+    let listed: Vec<String> = (2..owners.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "DELETE FROM vault_secrets WHERE substr(owner, 1, length($1)) = $1 OR owner IN ({})",
+        listed.join(", ")
+    );
+    let mut stmt = tx.sql(&sql).bind(prefix);
+    for owner in owners {
+        stmt = stmt.bind(*owner);
+    }
+    stmt.execute().await?;
     Ok(())
 }
 

@@ -1,21 +1,25 @@
 //! The engine's larger write transactions: account and transaction upserts by provider id
-//! (so a re-run after a crash never duplicates), and the end of a sync. Each starts with a
+//! (so a re-run after a crash never duplicates), and the end of a sync, which writes the
+//! sync's transactions in the same transaction (one commit for the last bank step and the
+//! end). Each starts with a
 //! fenced `UPDATE` of the sync, so only the lease holder writes, and the transaction holds
 //! the write lock (SQLite) or the sync row's lock (PostgreSQL: a concurrent claim skips the
 //! locked row, and a stale lease holder waits, re-checks `lease_owner` and writes nothing)
 //! from its first statement.
 
 use super::data::insert_access_row;
-use super::events::{enqueue_webhook, insert_event};
+use super::events::{enqueue_webhook, insert_event, insert_events};
 use super::mapping::{self, to_json};
-use super::{SqlStore, vault};
+use super::{SqlStore, values_list, vault};
 use crate::domain::SyncStatus;
 use crate::domain::bank::{BankAccount, BankTransaction};
 use crate::domain::ids::{AccessId, AccountId, SyncId};
 use crate::domain::secret_owner::{access_secrets_owner, sync_secrets_owner, tans_of_sync};
 use crate::store::StoreError;
 use crate::store::backend::{Db, Tx};
-use crate::store::rows::{AccessRow, AccountRow, Finish, NewEvent, SecretsOutcome};
+use crate::store::rows::{
+    AccessRow, AccountRow, Finish, NewEvent, SavedTransactions, SecretsOutcome,
+};
 
 /// Starts the transaction of the lease holder `owner` at `step`; `None`: the lease is lost.
 async fn fenced(
@@ -114,70 +118,87 @@ pub async fn save_accounts(
     Ok(Some(stored))
 }
 
-pub async fn save_transactions(
-    db: &Db,
-    sync_id: &SyncId,
-    owner: &str,
-    access: &AccessRow,
-    batches: &[(AccountId, Vec<BankTransaction>)],
-    now: i64,
-) -> Result<Option<u64>, StoreError> {
-    let Some(mut tx) = fenced(db, sync_id, owner, "TRANSACTIONS").await? else {
-        return Ok(None);
-    };
-    let mut new = 0;
-    for (account_id, transactions) in batches {
-        let before = count_transactions(&mut tx, account_id).await?;
-        for t in transactions {
-            tx.sql(
-                "INSERT INTO transactions (id, account_id, provider_transaction_id, amount, \
-                 currency, booking_date, value_date, booked, purpose, name, iban, \
-                 transaction_type) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-                 ON CONFLICT (account_id, provider_transaction_id) DO UPDATE SET \
-                 amount = excluded.amount, booking_date = excluded.booking_date, \
-                 value_date = excluded.value_date, booked = excluded.booked, \
-                 purpose = excluded.purpose \
-                 WHERE transactions.booked <> excluded.booked \
-                 OR transactions.amount <> excluded.amount",
-            )
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(account_id)
-            .bind(&t.provider_transaction_id)
-            .bind(&t.amount)
-            .bind(&t.currency)
-            .bind(t.booking_date.to_string())
-            .bind(t.value_date.map(|d| d.to_string()))
-            .bind(t.booked)
-            .bind(&t.purpose)
-            .bind(&t.name)
-            .bind(&t.iban)
-            .bind(&t.transaction_type)
-            .execute()
-            .await?;
+/// Rows of one multi-row `INSERT`: 12 parameters a row, far below SQLite's 32,766 (and
+/// PostgreSQL's 65,535) bound parameters per statement.
+const TRANSACTION_CHUNK: usize = 500;
+
+/// Upserts the transactions of a sync's accounts by provider id (a re-run after a crash
+/// never duplicates) with one multi-row `INSERT … ON CONFLICT DO UPDATE` per
+/// [`TRANSACTION_CHUNK`] rows; returns the `TRANSACTIONS_UPDATED` event (how many were new).
+async fn upsert_transactions(
+    tx: &mut Tx,
+    saved: &SavedTransactions,
+) -> Result<NewEvent, StoreError> {
+    let account_ids: Vec<&AccountId> = saved.batches.iter().map(|(id, _)| id).collect();
+    let before = count_transactions(tx, &account_ids).await?;
+    let rows: Vec<(&AccountId, &BankTransaction)> = saved
+        .batches
+        .iter()
+        .flat_map(|(account_id, list)| list.iter().map(move |t| (account_id, t)))
+        .collect();
+    for chunk in rows.chunks(TRANSACTION_CHUNK) {
+        let sql = transaction_upsert_sql(tx, chunk.len());
+        let mut stmt = tx.sql(&sql);
+        for (account_id, t) in chunk {
+            stmt = stmt
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(*account_id)
+                .bind(&t.provider_transaction_id)
+                .bind(&t.amount)
+                .bind(&t.currency)
+                .bind(t.booking_date.to_string())
+                .bind(t.value_date.map(|d| d.to_string()))
+                .bind(t.booked)
+                .bind(&t.purpose)
+                .bind(&t.name)
+                .bind(&t.iban)
+                .bind(&t.transaction_type);
         }
-        new += count_transactions(&mut tx, account_id).await? - before;
+        stmt.execute().await?;
     }
-    let event = NewEvent {
+    let new = count_transactions(tx, &account_ids).await? - before;
+    Ok(NewEvent {
         event_type: "TRANSACTIONS_UPDATED",
         resource_type: "SYNC",
-        resource_id: sync_id.to_string(),
+        resource_id: saved.sync_id.to_string(),
         data: Some(serde_json::json!({
-            "access_id": access.id,
-            "accounts": batches.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            "access_id": saved.access_id,
+            "accounts": account_ids,
             "new_transactions": new,
         })),
-    };
-    insert_event(&mut tx, &access.user_id, now, &event).await?;
-    tx.commit().await?;
-    Ok(Some(new))
+    })
 }
 
-async fn count_transactions(tx: &mut Tx, account_id: &AccountId) -> Result<u64, StoreError> {
-    let count: Option<i64> = tx
-        .sql("SELECT COUNT(*) FROM transactions WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_value()
-        .await?;
+/// `INSERT INTO transactions … VALUES (…), (…) … ON CONFLICT … DO UPDATE` for `rows` rows.
+fn transaction_upsert_sql(tx: &Tx, rows: usize) -> String {
+    format!(
+        "INSERT INTO transactions (id, account_id, provider_transaction_id, amount, currency, \
+         booking_date, value_date, booked, purpose, name, iban, transaction_type) VALUES {} \
+         ON CONFLICT (account_id, provider_transaction_id) DO UPDATE SET \
+         amount = excluded.amount, booking_date = excluded.booking_date, \
+         value_date = excluded.value_date, booked = excluded.booked, \
+         purpose = excluded.purpose \
+         WHERE transactions.booked <> excluded.booked \
+         OR transactions.amount <> excluded.amount",
+        values_list(tx, rows, 12)
+    )
+}
+
+/// The transactions of `accounts` together.
+async fn count_transactions(tx: &mut Tx, accounts: &[&AccountId]) -> Result<u64, StoreError> {
+    if accounts.is_empty() {
+        return Ok(0);
+    }
+    let placeholders: Vec<String> = (1..=accounts.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT COUNT(*) FROM transactions WHERE account_id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut stmt = tx.sql(&sql);
+    for account_id in accounts {
+        stmt = stmt.bind(*account_id);
+    }
+    let count: Option<i64> = stmt.fetch_value().await?;
     Ok(count.unwrap_or(0).max(0) as u64)
 }
 
@@ -211,9 +232,12 @@ pub async fn finish(db: &Db, finish: &Finish) -> Result<bool, StoreError> {
     let user_id: String = row.get("user_id")?;
     let client_id: String = row.get("client_id")?;
     let access_id: AccessId = row.get("access_id")?;
-    for event in &finish.events {
-        insert_event(&mut tx, &user_id, finish.now, event).await?;
+    let mut events = Vec::with_capacity(finish.events.len() + 1);
+    if let Some(saved) = &finish.transactions {
+        events.push((user_id.as_str(), upsert_transactions(&mut tx, saved).await?));
     }
+    events.extend(finish.events.iter().map(|e| (user_id.as_str(), e.clone())));
+    insert_events(&mut tx, finish.now, &events).await?;
     if let Some(body) = &finish.webhook_body {
         enqueue_webhook(&mut tx, &client_id, body, finish.now).await?;
     }
@@ -231,6 +255,9 @@ pub async fn finish(db: &Db, finish: &Finish) -> Result<bool, StoreError> {
         .await?;
     }
     let access_owner = access_secrets_owner(&access_id);
+    let sync_owner = sync_secrets_owner(&finish.sync_id);
+    // The sync's own credentials and TANs always go; the access's secrets when discarded.
+    let mut deleted = vec![sync_owner.as_str()];
     match &finish.secrets {
         SecretsOutcome::Keep => {}
         SecretsOutcome::Save(sealed) => {
@@ -238,12 +265,11 @@ pub async fn finish(db: &Db, finish: &Finish) -> Result<bool, StoreError> {
             set_secrets_flags(&mut tx, &access_id, true).await?;
         }
         SecretsOutcome::Discard => {
-            vault::delete(&mut tx, &access_owner).await?;
+            deleted.push(&access_owner);
             set_secrets_flags(&mut tx, &access_id, false).await?;
         }
     }
-    vault::delete(&mut tx, &sync_secrets_owner(&finish.sync_id)).await?;
-    vault::delete_prefix(&mut tx, &tans_of_sync(&finish.sync_id)).await?;
+    vault::delete_with_prefix(&mut tx, &deleted, &tans_of_sync(&finish.sync_id)).await?;
     if let Some(plan) = &finish.upgrade {
         for access in &plan.new_accesses {
             insert_access_row(&mut tx, access).await?;

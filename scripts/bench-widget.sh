@@ -2,7 +2,8 @@
 # Benchmark of the widget (not a test): size of what the browser loads (wasm, JS, CSS: raw,
 # gzip, brotli), the bytes the real server sends with `Accept-Encoding: br` (page + JS +
 # wasm + CSS, the widget compiled into the binary), and the time to mount in headless
-# Chromium against that server.
+# Chromium against that server (fresh profiles), and the bank search: input event → first
+# result on screen.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$root"
@@ -24,3 +25,4 @@ printf '%-44s %10d %10d %10d\n\n' "total" "$total_raw" "$total_gz" "$total_br"
 
 KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" node "$root/tests/e2e/bench/transfer.mjs"
 KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" node "$root/tests/e2e/bench/mount.mjs"
+KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" node "$root/tests/e2e/bench/search.mjs"

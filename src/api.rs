@@ -1,6 +1,6 @@
 //! The widget's HTTP client: typed calls to the companion server, one [`ClientError`].
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use js_sys::{Promise, Reflect};
 use kontolink_api::{
     Access, Account, AccountList, ChallengeResponse, CompleteRequest, CreateAccessRequest,
     ErrorBody, FailRequest, FinishRedirect, Provider, ProviderList, Sync, SyncRequest,
@@ -8,6 +8,9 @@ use kontolink_api::{
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit, Response, UrlSearchParams};
 
 /// Why a call failed, in terms the pages can act on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -59,16 +62,29 @@ impl Client {
         self
     }
 
-    fn authorized(&self, builder: RequestBuilder) -> RequestBuilder {
-        match &self.session_token {
-            Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
-            None => builder,
+    /// Starts `method url` with the session token and, when given, a JSON body.
+    fn send(&self, method: &str, url: &str, body: Option<String>) -> Result<Promise, ClientError> {
+        let window = web_sys::window().ok_or_else(no_answer)?;
+        let headers = Headers::new().map_err(|_| no_answer())?;
+        if let Some(token) = &self.session_token {
+            headers
+                .set("Authorization", &format!("Bearer {token}"))
+                .map_err(|_| no_answer())?;
         }
+        let init = RequestInit::new();
+        init.set_method(method);
+        if let Some(body) = body {
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(|_| no_answer())?;
+            init.set_body(&JsValue::from_str(&body));
+        }
+        init.set_headers(&headers);
+        Ok(window.fetch_with_str_and_init(url, &init))
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let request = self.authorized(Request::get(&format!("{}{path}", self.base)));
-        read(request.send().await).await
+        read(self.send("GET", &format!("{}{path}", self.base), None)?).await
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(
@@ -76,15 +92,17 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, ClientError> {
-        let request = self
-            .authorized(Request::post(&format!("{}{path}", self.base)))
-            .json(body)
-            .map_err(|e| ClientError::Network(e.to_string()))?;
-        read(request.send().await).await
+        let body = serde_json::to_string(body).map_err(|_| no_answer())?;
+        read(self.send("POST", &format!("{}{path}", self.base), Some(body))?).await
     }
 
     /// `POST /widget/session`: trade the one-time flow token for a session.
+    /// Takes the answer `index.html` already asked for while the wasm loaded, when it was
+    /// for this token (see [`early_session`]).
     pub async fn open_session(&self, token: &str) -> Result<WidgetSession, ClientError> {
+        if let Some(pending) = early_session(token) {
+            return read(pending).await;
+        }
         let body = WidgetSessionRequest {
             token: token.to_owned(),
         };
@@ -93,10 +111,11 @@ impl Client {
 
     /// `GET /catalog/providers?q=…&country=DE`: the best matches and how many match in all.
     pub async fn search_providers(&self, query: &str) -> Result<ProviderList, ClientError> {
-        let request = self
-            .authorized(Request::get(&format!("{}/catalog/providers", self.base)))
-            .query([("q", query), ("country", "DE")]);
-        read(request.send().await).await
+        let params = UrlSearchParams::new().map_err(|_| no_answer())?;
+        params.append("q", query);
+        params.append("country", "DE");
+        let url = format!("{}/catalog/providers?{}", self.base, params.to_string());
+        read(self.send("GET", &url, None)?).await
     }
 
     /// `GET /catalog/providers/{id}`.
@@ -158,11 +177,7 @@ impl Client {
 
     /// `POST /widget/cancel` (no body).
     pub async fn cancel(&self) -> Result<FinishRedirect, ClientError> {
-        let request = self
-            .authorized(Request::post(&format!("{}/widget/cancel", self.base)))
-            .build()
-            .map_err(|e| ClientError::Network(e.to_string()))?;
-        read(request.send().await).await
+        read(self.send("POST", &format!("{}/widget/cancel", self.base), None)?).await
     }
 
     /// `POST /widget/fail`.
@@ -171,26 +186,53 @@ impl Client {
     }
 }
 
-async fn read<T: DeserializeOwned>(
-    response: Result<Response, gloo_net::Error>,
-) -> Result<T, ClientError> {
-    let response = response.map_err(|e| ClientError::Network(e.to_string()))?;
+/// `ClientError::Network` for a request that got no answer.
+fn no_answer() -> ClientError {
+    ClientError::Network("no answer".to_owned())
+}
+
+/// `index.html` starts `POST /widget/session` with the page's `?token=` before the wasm has
+/// loaded, as `window.kontolinkSession = {token, answer}`; the widget takes that answer
+/// (once) instead of asking again, so the exchange overlaps the wasm's download.
+fn early_session(token: &str) -> Option<Promise> {
+    let window = web_sys::window()?;
+    let key = JsValue::from_str("kontolinkSession");
+    let early = Reflect::get(&window, &key).ok()?;
+    let _ = Reflect::delete_property(&window, &key);
+    let for_token = Reflect::get(&early, &JsValue::from_str("token")).ok()?;
+    if for_token.as_string().as_deref() != Some(token) {
+        return None;
+    }
+    Reflect::get(&early, &JsValue::from_str("answer"))
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// Waits for the answer and reads its JSON: `T` on success, else the server's error body.
+async fn read<T: DeserializeOwned>(pending: Promise) -> Result<T, ClientError> {
+    let response: Response = JsFuture::from(pending)
+        .await
+        .map_err(|_| no_answer())?
+        .dyn_into()
+        .map_err(|_| no_answer())?;
+    let text = JsFuture::from(response.text().map_err(|_| no_answer())?)
+        .await
+        .map_err(|_| no_answer())?
+        .as_string()
+        .unwrap_or_default();
     if response.ok() {
-        let text = response
-            .text()
-            .await
-            .map_err(|e| ClientError::Network(e.to_string()))?;
         // An empty success body (204) reads as JSON `null`.
         let text = if text.trim().is_empty() {
             "null"
         } else {
             &text
         };
-        serde_json::from_str(text).map_err(|e| ClientError::Network(e.to_string()))
+        serde_json::from_str(text).map_err(|_| ClientError::Network("unreadable answer".to_owned()))
     } else {
-        match response.json::<ErrorBody>().await {
-            Ok(body) => Err(ClientError::Api(body)),
-            Err(_) => Err(ClientError::Network(format!("HTTP {}", response.status()))),
-        }
+        Err(match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => ClientError::Api(body),
+            Err(_) => ClientError::Network(format!("HTTP {}", response.status())),
+        })
     }
 }

@@ -14,7 +14,7 @@
 use std::cell::Cell;
 
 use kontolink_api::{FinishQuery, FinishRedirect};
-use serde_json::json;
+use serde_json::{Map, Value};
 
 /// The query's fields in the contract's order, absent ones left out.
 pub fn query_pairs(query: &FinishQuery) -> Vec<(&'static str, &str)> {
@@ -70,12 +70,17 @@ pub fn finish_url(redirect: &str, query: &FinishQuery) -> String {
 }
 
 /// The message posted to the parent window.
-pub fn finish_message(redirect: &FinishRedirect) -> serde_json::Value {
-    let query: serde_json::Map<String, serde_json::Value> = query_pairs(&redirect.query)
-        .into_iter()
-        .map(|(key, value)| (key.to_owned(), json!(value)))
-        .collect();
-    json!({ "link": redirect.redirect, "query": query })
+pub fn finish_message(redirect: &FinishRedirect) -> Value {
+    // Built by hand, not with `json!` (it unwraps, pulling in `Debug` of serde_json's
+    // errors) nor by collecting into the map (a sort): each is wasm for nothing here.
+    let mut query = Map::new();
+    for (key, value) in query_pairs(&redirect.query) {
+        query.insert(key.to_owned(), Value::String(value.to_owned()));
+    }
+    let mut message = Map::new();
+    message.insert("link".to_owned(), Value::String(redirect.redirect.clone()));
+    message.insert("query".to_owned(), Value::Object(query));
+    Value::Object(message)
 }
 
 /// The origin of a URL (`https://app.example:8443`), as the browser computes it.

@@ -16,7 +16,11 @@ use crate::i18n::bank_search_count;
 
 /// Shorter queries are not sent.
 pub const MIN_QUERY: usize = 2;
-const DEBOUNCE: Duration = Duration::from_millis(250);
+/// Debounce of input that comes in a burst: an input event within this time of the previous
+/// one waits until the input has been quiet this long (key repeat, a fast typist, an IME).
+/// An input after a quiet moment (a paste, autofill, a keystroke) is sent at once. Answers
+/// to older queries are dropped (`generation`); the server answers in a few ms.
+const DEBOUNCE: Duration = Duration::from_millis(50);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Search {
@@ -56,10 +60,15 @@ pub fn BankSearch() -> impl IntoView {
     let state = RwSignal::new(Search::Idle);
     let active = RwSignal::new(None::<usize>);
     let generation = StoredValue::new(0u32);
+    // When the previous input event came (`Date.now()`, ms).
+    let last_input = StoredValue::new(f64::NEG_INFINITY);
     let choose =
         move |provider: Provider| controller.dispatch(Msg::ProviderChosen(Box::new(provider)));
     let on_input = move |ev| {
         let query = event_target_value(&ev).trim().to_owned();
+        let now = js_sys::Date::now();
+        let burst = now - last_input.get_value() < DEBOUNCE.as_millis() as f64;
+        last_input.set_value(now);
         generation.update_value(|g| *g += 1);
         let current = generation.get_value();
         active.set(None);
@@ -70,31 +79,33 @@ pub fn BankSearch() -> impl IntoView {
         }
         state.set(Search::Searching);
         let token = token.clone();
-        set_timeout(
-            move || {
+        let search = move || {
+            if generation.get_value() != current {
+                return;
+            }
+            spawn_local(async move {
+                let found = Client::from_window()
+                    .with_session(token)
+                    .search_providers(&query)
+                    .await;
                 if generation.get_value() != current {
                     return;
                 }
-                spawn_local(async move {
-                    let found = Client::from_window()
-                        .with_session(token)
-                        .search_providers(&query)
-                        .await;
-                    if generation.get_value() != current {
-                        return;
+                match found {
+                    Ok(list) => {
+                        total.set(list.total);
+                        results.set(list.providers);
+                        state.set(Search::Done);
                     }
-                    match found {
-                        Ok(list) => {
-                            total.set(list.total);
-                            results.set(list.providers);
-                            state.set(Search::Done);
-                        }
-                        Err(_) => state.set(Search::Failed),
-                    }
-                });
-            },
-            DEBOUNCE,
-        );
+                    Err(_) => state.set(Search::Failed),
+                }
+            });
+        };
+        if burst {
+            set_timeout(search, DEBOUNCE);
+        } else {
+            search();
+        }
     };
     let on_keydown = move |ev: KeyboardEvent| {
         let key = ev.key();

@@ -85,12 +85,9 @@ pub fn CredentialsPage(provider: Provider, notice: Option<Notice>) -> impl IntoV
                 .flat_map(|m| &m.credentials)
                 .any(|f| &f.id == id && f.is_secret)
         };
-        m.credentials
-            .0
-            .iter()
-            .filter(|(id, _)| !secret(id))
-            .map(|(id, v)| (id.clone(), v.clone()))
-            .collect()
+        let mut kept = m.credentials.0.clone();
+        kept.retain(|id, _| !secret(id));
+        kept
     });
     let values = RwSignal::new(kept);
     let consent = RwSignal::new(controller.model.with_untracked(|m| m.save_secrets));
@@ -126,15 +123,14 @@ pub fn CredentialsPage(provider: Provider, notice: Option<Notice>) -> impl IntoV
             return;
         }
         error.set(None);
-        let credentials = fields
-            .iter()
-            .filter_map(|f| {
-                entered
-                    .get(&f.id)
-                    .filter(|v| !v.is_empty())
-                    .map(|v| (f.id.clone(), v.clone()))
-            })
-            .collect();
+        // Inserted one by one: collecting into a BTreeMap would sort, and a sort is ~1 KB
+        // of wasm per element type.
+        let mut credentials = BTreeMap::new();
+        for f in &fields {
+            if let Some(v) = entered.get(&f.id).filter(|v| !v.is_empty()) {
+                credentials.insert(f.id.clone(), v.clone());
+            }
+        }
         controller.dispatch(Msg::CredentialsSubmitted {
             access_method_id: access_method.id.clone(),
             credentials: Credentials(credentials),

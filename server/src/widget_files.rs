@@ -147,14 +147,17 @@ impl<'a> WidgetFiles<'a> {
     }
 }
 
-/// Whether `name` carries a content hash (Trunk's `NAME-<16 hex>.EXT`, `NAME-<16 hex>_bg.wasm`):
+/// Whether `name` carries a content hash (Trunk's `NAME-<hex>.EXT`, `NAME-<hex>_bg.wasm`):
 /// such a file never changes under its name and may be cached for good.
 pub fn is_hashed(name: &str) -> bool {
     let file = name.rsplit('/').next().unwrap_or(name);
     let stem = file.split('.').next().unwrap_or(file);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    // Trunk writes its 64-bit hash in hex without leading zeros: 16 digits, or fewer one
+    // time in sixteen (15), 256 (14) … A word of 8 or more hex digits is no file's name.
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 #[cfg(test)]
@@ -178,6 +181,10 @@ mod tests {
         assert!(is_hashed("kontolink-widget-1fc60187910064ee_bg.wasm"));
         assert!(is_hashed("kontolink-widget-390517b1ef5c3589.js"));
         assert!(is_hashed("main-737752263d7979d7.css"));
+        // A hash with a leading zero dropped.
+        assert!(is_hashed("kontolink-widget-4f944940f9553a5.js"));
+        assert!(is_hashed("kontolink-widget-33c9afeec6dcf83_bg.wasm"));
+        assert!(!is_hashed("kontolink-widget-1fc60187910064ee0.js"));
         assert!(!is_hashed("index.html"));
         assert!(!is_hashed("kontolink.js"));
         assert!(!is_hashed("my-widget.js"));

@@ -21,26 +21,7 @@ use kontolink_server::startup::Application;
 
 mod support;
 
-use support::{create_postgres, drop_postgres};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
+use support::{create_postgres, drop_postgres, env, peak_rss_kib};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -19,14 +19,7 @@ use kontolink_server::startup::Application;
 mod support;
 
 use support::widget_flow::{POLL, widget_flow};
-use support::{bench_client, create_postgres, drop_postgres, peak_rss_kib};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use support::{bench_client, create_postgres, drop_postgres, env, peak_rss_kib};
 
 fn quantile(sorted: &[Duration], q: f64) -> f64 {
     sorted

@@ -57,3 +57,11 @@ pub async fn bench_client(state: &AppState) -> anyhow::Result<(String, String)> 
         credentials.client_secret.expose().to_owned(),
     ))
 }
+
+/// The number in the variable `name`, or `default`.
+pub fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

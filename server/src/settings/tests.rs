@@ -88,3 +88,21 @@ fn durations_print_in_their_largest_whole_unit() {
         90 * 86_400
     );
 }
+
+#[test]
+fn the_sandbox_latency_reaches_the_sandbox_from_the_file_and_the_flag() {
+    assert_eq!(Settings::default().sandbox_latency_ms, 0);
+    let toml = file("sandbox-latency-ms = 200\n");
+    let settings = Settings::load(Some(toml.path()), &json!({})).unwrap();
+    assert_eq!(
+        settings.into_config().sandbox.latency,
+        Duration::from_millis(200)
+    );
+    let flag = json!({ "sandbox-latency-ms": 50 });
+    let settings = Settings::load(Some(toml.path()), &flag).unwrap();
+    assert_eq!(
+        settings.into_config().sandbox.latency,
+        Duration::from_millis(50),
+        "the flag (or KONTOLINK_SANDBOX_LATENCY_MS) wins over the file"
+    );
+}

@@ -1,7 +1,8 @@
 //! End-user flow benchmark (not a test): `BENCH_FLOWS` (default 1,000) flows started at
 //! once, each as the widget drives it over loopback HTTP (link → session → sandbox login →
 //! sync, polled every 500 ms → account choice → code; `support/widget_flow.rs`), with
-//! `BENCH_LATENCY_MS` (default 200) of sandbox latency per bank call. On a fresh SQLite
+//! `BENCH_LATENCY_MS` (default 200) of sandbox latency per bank call, `BENCH_WORKERS` jobs
+//! at once per server (default: the server's default). On a fresh SQLite
 //! file in one server, or on a new PostgreSQL database (first argument: the server's URL)
 //! shared by `BENCH_SERVERS` (default 2) servers, the flows spread over them. Prints the
 //! flows' duration (p50, p95, max), how long their syncs waited in the queue, failures and
@@ -67,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
             ..Config::default()
         };
         config.sandbox.latency = latency;
+        config.engine.concurrency = env("BENCH_WORKERS", config.engine.concurrency as u64) as usize;
         config.rate_limits.access_per_client = unlimited;
         config.rate_limits.credentials_per_client = unlimited;
         let app = Application::build(config).await?;
@@ -103,8 +105,9 @@ async fn main() -> anyhow::Result<()> {
     queued.sort();
     let server_errors = failures.iter().filter(|f| f.starts_with("HTTP 5")).count();
     println!(
-        "flow_bench: {backend}, {servers} server(s), {flows} flows at once, \
-         {} ms sandbox latency",
+        "flow_bench: {backend}, {servers} server(s) with {} workers each, {flows} flows at \
+         once, {} ms sandbox latency",
+        states[0].config.engine.concurrency,
         latency.as_millis()
     );
     println!(

@@ -10,7 +10,9 @@ cd "$root"
 "$root/scripts/setup.sh"
 load_toolchain
 build_widget
-cargo build -p kontolink-server --locked
+# The optimised server, as a user would run it (scripts/run.sh builds the same profile).
+cargo build -p kontolink-server --profile server --bin kontolink-server --locked
+server_bin="$target_dir/server/kontolink-server"
 
 printf '\n%-44s %10s %10s %10s\n' "file (dist/)" "raw B" "gzip B" "brotli B"
 total_raw=0; total_gz=0; total_br=0
@@ -23,6 +25,6 @@ for file in dist/*.wasm dist/*.js dist/*.css dist/index.html; do
 done
 printf '%-44s %10d %10d %10d\n\n' "total" "$total_raw" "$total_gz" "$total_br"
 
-KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" node "$root/tests/e2e/bench/transfer.mjs"
-KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" node "$root/tests/e2e/bench/mount.mjs"
-KONTOLINK_SERVER_BIN="$target_dir/debug/kontolink-server" node "$root/tests/e2e/bench/search.mjs"
+KONTOLINK_SERVER_BIN="$server_bin" node "$root/tests/e2e/bench/transfer.mjs"
+KONTOLINK_SERVER_BIN="$server_bin" node "$root/tests/e2e/bench/mount.mjs"
+KONTOLINK_SERVER_BIN="$server_bin" node "$root/tests/e2e/bench/search.mjs"

@@ -158,8 +158,12 @@ test('redirect: to the bank page, approve, and back into the flow', async () => 
 
 test('multi: two challenges in a row', async () => {
   await openAndLogIn('multi');
-  await widget.enterTan();
   await widget.waitFor('tan-input');
+  const first = await widget.el('tan-input').elementHandle();
+  await widget.enterTan();
+  // The second challenge comes with a form of its own: until the first one has left the
+  // page, its field is still there to be found (and filled in vain).
+  await first.waitForElementState('hidden', { timeout: 60_000 });
   await widget.enterTan();
   await finishSuccessfully();
 });

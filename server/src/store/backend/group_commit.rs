@@ -10,8 +10,8 @@
 //!   shared transaction if none is open, and starts the caller's savepoint.
 //! - [`GroupTx::commit`] releases the savepoint (its changes now belong to the group) and
 //!   waits for the group's `COMMIT`. The member that finds nobody else waiting for the
-//!   connection — or a group that is already [`MAX_GROUP`] members or [`MAX_GROUP_AGE`] old —
-//!   commits it, once, and answers every member with the outcome: each caller returns only
+//!   connection — or a group that is already `MAX_GROUP` (64) members or `MAX_GROUP_AGE`
+//!   (5 ms) old — commits it, once, and answers every member with the outcome: each caller returns only
 //!   after its writes are durable, and a failed `COMMIT` fails every member of the group.
 //! - A [`GroupTx`] dropped without commit (an error, a cancelled request) rolls back to its
 //!   savepoint: the group's other members keep their writes.
@@ -37,10 +37,10 @@ use crate::store::StoreError;
 
 /// At most this many transactions share one commit, so a steady queue cannot hold the
 /// first member's answer back indefinitely.
-pub const MAX_GROUP: usize = 64;
+const MAX_GROUP: usize = 64;
 
 /// A group older than this commits at the next member's end, whatever waits behind it.
-pub const MAX_GROUP_AGE: Duration = Duration::from_millis(5);
+const MAX_GROUP_AGE: Duration = Duration::from_millis(5);
 
 /// How long a member that left the commit to others waits before it checks whether its group
 /// was committed after all (it was not if the caller it counted on gave up waiting).
@@ -136,8 +136,16 @@ impl GroupWriter {
         })
     }
 
-    fn anybody_queued(&self) -> bool {
-        self.queued.load(Ordering::SeqCst) > 0
+    /// Lets go of the connection after a member: commits the group now if nobody queued
+    /// behind would (or it is due), else hands the connection on to the next member. The
+    /// commit runs in a task of its own, so that a caller that stops waiting cannot leave
+    /// the group half-committed.
+    fn commit_or_hand_on(&self, group: OwnedMutexGuard<Group>) {
+        let nobody_queued = self.queued.load(Ordering::SeqCst) == 0;
+        if nobody_queued || group.is_due() {
+            let mut group = group;
+            tokio::spawn(async move { group.commit().await });
+        }
     }
 }
 
@@ -171,12 +179,11 @@ impl Group {
     }
 
     /// Something failed that leaves the group's transaction in doubt: roll all of it back
-    /// (a failed `COMMIT` leaves it open on SQLite) so the next group starts clean, and
-    /// tell every member.
+    /// (a failed `COMMIT` leaves it open on SQLite, a failed `SAVEPOINT` may follow a
+    /// `BEGIN` that succeeded) so the next group starts clean, and tell every member. With
+    /// no transaction open the `ROLLBACK` fails, harmlessly.
     async fn roll_back(&mut self, error: &Arc<sqlx::Error>) {
-        if self.opened_at.is_some() {
-            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
-        }
+        let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
         self.answer(&Err(Arc::clone(error)));
     }
 
@@ -224,13 +231,7 @@ impl GroupTx {
         let (answer, outcome) = oneshot::channel();
         group.members.push(answer);
         let generation = group.generation;
-        if !self.writer.anybody_queued() || group.is_due() {
-            // In a task of its own, so that a caller that stops waiting cannot leave the
-            // group half-committed.
-            tokio::spawn(async move { group.commit().await });
-        } else {
-            drop(group);
-        }
+        self.writer.commit_or_hand_on(group);
         wait_for(outcome, generation, &self.writer).await
     }
 }
@@ -264,13 +265,10 @@ async fn wait_for(
 
 impl Drop for GroupTx {
     fn drop(&mut self) {
-        if let Some(mut group) = self.group.take() {
-            // Dropped mid-way: roll back to the savepoint, and commit what the members before
-            // it wrote if nobody follows to do it.
-            // Its savepoint stays `Open`: whoever runs next rolls it back first.
-            if !self.writer.anybody_queued() || group.is_due() {
-                tokio::spawn(async move { group.commit().await });
-            }
+        // Dropped mid-way: its savepoint stays `Open`, so whatever runs next on the
+        // connection (the next member, or the group's commit) rolls it back first.
+        if let Some(group) = self.group.take() {
+            self.writer.commit_or_hand_on(group);
         }
     }
 }

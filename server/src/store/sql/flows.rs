@@ -250,10 +250,9 @@ impl FlowStore for SqlStore {
             return Ok(Vec::new());
         }
         // At most 100 ids (`account_ids::MAX_ACCOUNT_IDS`): one indexed lookup for all.
-        let list: Vec<String> = (2..ids.len() + 2).map(|n| format!("${n}")).collect();
         let sql = format!(
             "SELECT id FROM accounts WHERE user_id = $1 AND id IN ({})",
-            list.join(", ")
+            super::numbered_list(2, ids.len())
         );
         let mut select = self.db.sql(&sql).bind(user.to_string());
         for id in ids {

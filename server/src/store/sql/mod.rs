@@ -31,36 +31,20 @@ mod tokens;
 mod vault;
 mod write;
 
-/// The `VALUES` list of a multi-row `INSERT` of `rows` rows of `columns` values each:
-/// `($1, $2), ($3, $4)` on PostgreSQL; anonymous `(?, ?), (?, ?)` on SQLite, whose lookup of
-/// a numbered parameter scans the statement's list of names (sqlx binds each value by its
-/// name: quadratic in the values of a long statement, where `?` costs nothing).
-fn values_list(tx: &backend::Tx, rows: usize, columns: usize) -> String {
-    let numbered = matches!(tx, backend::Tx::Postgres(_));
-    let mut sql = String::with_capacity(rows * columns * 6);
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            if numbered {
-                sql.push_str(&format!("${}", row * columns + column + 1));
-            } else {
-                sql.push('?');
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 use async_trait::async_trait;
 
 use super::backend::sqlite::MemoryBuckets;
-use super::backend::{self, Db, postgres, sqlite};
+use super::backend::{Db, postgres, sqlite};
 use super::{RateLimitStore, Store, StoreError};
 use crate::domain::rate_limit::{RateLimit, Take};
+
+/// `$first, $first+1, …`: `count` numbered parameters, for an `IN (…)` list.
+fn numbered_list(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The store on either database.
 pub struct SqlStore {

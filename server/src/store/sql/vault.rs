@@ -36,10 +36,9 @@ pub(super) async fn delete_with_prefix(
     owners: &[&str],
     prefix: &str,
 ) -> Result<(), StoreError> {
-    let listed: Vec<String> = (2..owners.len() + 2).map(|n| format!("${n}")).collect();
     let sql = format!(
         "DELETE FROM vault_secrets WHERE substr(owner, 1, length($1)) = $1 OR owner IN ({})",
-        listed.join(", ")
+        super::numbered_list(2, owners.len())
     );
     let mut stmt = tx.sql(&sql).bind(prefix);
     for owner in owners {

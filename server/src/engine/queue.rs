@@ -2,9 +2,10 @@
 //! [`CLAIM_BATCH`] jobs) while it has free slots, runs each in its own task and keeps its
 //! lease alive with heartbeats. It sleeps only while the queue is empty: an enqueue or an
 //! answer in this process wakes it at once (`Engine::wake`), a freed slot too; the poll
-//! interval only bounds how late it sees work enqueued by another process. A job whose lease is lost (another process
-//! took it over after a stall) is stopped at once; every write of a job is fenced by the
-//! lease in the store, so a stalled worker can never overwrite its successor.
+//! interval only bounds how late it sees work enqueued by another process. A job whose
+//! lease is lost (another process took it over after a stall) is stopped at once; every
+//! write of a job is fenced by the lease in the store, so a stalled worker can never
+//! overwrite its successor.
 
 use std::sync::Arc;
 

@@ -63,14 +63,14 @@ pub async fn lock_events_of(conn: &mut PgConnection, user_id: &str) -> Result<()
     Ok(())
 }
 
-/// The bucket's level refilled to `$4` (at most the burst `$3`, at `$5` tokens a second):
-/// the arithmetic of [`take`], in SQL.
 /// The key of [`lock_events_of`]'s advisory lock (an `INSERT` of one user's events may take
 /// it in its own statement: `sql/events.rs`).
 pub fn events_lock_key(user_id: &str) -> String {
     format!("events:{user_id}")
 }
 
+/// The bucket's level refilled to `$4` (at most the burst `$3`, at `$5` tokens a second):
+/// the arithmetic of [`take`], in SQL.
 const REFILLED: &str = "LEAST($3, tokens + (GREATEST($4 - at_ms, 0)::float8 / 1000.0) * $5)";
 
 /// Takes from a bucket in `rate_buckets` (an UNLOGGED table: a crash may refill the

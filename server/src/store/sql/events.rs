@@ -23,7 +23,7 @@ pub(super) async fn insert_event(
     now: i64,
     event: &NewEvent,
 ) -> Result<(), StoreError> {
-    insert_events(tx, now, &[(user_id, event.clone())]).await
+    insert_events(tx, now, &[(user_id, event)]).await
 }
 
 /// Appends events of one or several users in one multi-row `INSERT`, in the order given
@@ -35,7 +35,7 @@ pub(super) async fn insert_event(
 pub(super) async fn insert_events(
     tx: &mut Tx,
     now: i64,
-    events: &[(&str, NewEvent)],
+    events: &[(&str, &NewEvent)],
 ) -> Result<(), StoreError> {
     let mut users: Vec<&str> = events.iter().map(|(user_id, _)| *user_id).collect();
     users.sort_unstable();
@@ -53,7 +53,7 @@ pub(super) async fn insert_events(
     const COLUMNS: &str = "user_id, event_type, resource_type, resource_id, created_at, data";
     // 6 parameters a row: far below either database's limit on bound parameters.
     for chunk in events.chunks(1000) {
-        let values = super::values_list(tx, chunk.len(), 6);
+        let values = tx.values_list(chunk.len(), 6);
         let sql = match &fused_lock {
             Some(_) => format!(
                 "WITH events_lock AS (SELECT pg_advisory_xact_lock(hashtextextended(${}, 0))) \

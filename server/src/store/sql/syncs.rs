@@ -164,6 +164,7 @@ impl SyncStore for SqlStore {
                 )
             })
             .collect();
+        let started: Vec<(&str, &NewEvent)> = started.iter().map(|(u, e)| (*u, e)).collect();
         insert_events(&mut tx, now, &started).await?;
         tx.commit().await?;
         Ok(claimed

@@ -1,16 +1,15 @@
 //! The engine's larger write transactions: account and transaction upserts by provider id
 //! (so a re-run after a crash never duplicates), and the end of a sync, which writes the
 //! sync's transactions in the same transaction (one commit for the last bank step and the
-//! end). Each starts with a
-//! fenced `UPDATE` of the sync, so only the lease holder writes, and the transaction holds
-//! the write lock (SQLite) or the sync row's lock (PostgreSQL: a concurrent claim skips the
-//! locked row, and a stale lease holder waits, re-checks `lease_owner` and writes nothing)
-//! from its first statement.
+//! end). Each starts with a fenced `UPDATE` of the sync, so only the lease holder writes,
+//! and the transaction holds the write lock (SQLite) or the sync row's lock (PostgreSQL: a
+//! concurrent claim skips the locked row, and a stale lease holder waits, re-checks
+//! `lease_owner` and writes nothing) from its first statement.
 
 use super::data::insert_access_row;
 use super::events::{enqueue_webhook, insert_event, insert_events};
 use super::mapping::{self, to_json};
-use super::{SqlStore, values_list, vault};
+use super::{SqlStore, numbered_list, vault};
 use crate::domain::SyncStatus;
 use crate::domain::bank::{BankAccount, BankTransaction};
 use crate::domain::ids::{AccessId, AccountId, SyncId};
@@ -180,7 +179,7 @@ fn transaction_upsert_sql(tx: &Tx, rows: usize) -> String {
          purpose = excluded.purpose \
          WHERE transactions.booked <> excluded.booked \
          OR transactions.amount <> excluded.amount",
-        values_list(tx, rows, 12)
+        tx.values_list(rows, 12)
     )
 }
 
@@ -189,10 +188,9 @@ async fn count_transactions(tx: &mut Tx, accounts: &[&AccountId]) -> Result<u64,
     if accounts.is_empty() {
         return Ok(0);
     }
-    let placeholders: Vec<String> = (1..=accounts.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT COUNT(*) FROM transactions WHERE account_id IN ({})",
-        placeholders.join(", ")
+        numbered_list(1, accounts.len())
     );
     let mut stmt = tx.sql(&sql);
     for account_id in accounts {
@@ -232,11 +230,15 @@ pub async fn finish(db: &Db, finish: &Finish) -> Result<bool, StoreError> {
     let user_id: String = row.get("user_id")?;
     let client_id: String = row.get("client_id")?;
     let access_id: AccessId = row.get("access_id")?;
-    let mut events = Vec::with_capacity(finish.events.len() + 1);
-    if let Some(saved) = &finish.transactions {
-        events.push((user_id.as_str(), upsert_transactions(&mut tx, saved).await?));
-    }
-    events.extend(finish.events.iter().map(|e| (user_id.as_str(), e.clone())));
+    let transactions_updated = match &finish.transactions {
+        Some(saved) => Some(upsert_transactions(&mut tx, saved).await?),
+        None => None,
+    };
+    let events: Vec<(&str, &NewEvent)> = transactions_updated
+        .iter()
+        .chain(&finish.events)
+        .map(|event| (user_id.as_str(), event))
+        .collect();
     insert_events(&mut tx, finish.now, &events).await?;
     if let Some(body) = &finish.webhook_body {
         enqueue_webhook(&mut tx, &client_id, body, finish.now).await?;
